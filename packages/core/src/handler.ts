@@ -1,0 +1,96 @@
+import { classify } from './classify/index.js';
+import { consoleLogger, toLogRecord } from './log.js';
+import { toProblem } from './problem.js';
+import type {
+  Classification,
+  Four29Logger,
+  Four29Options,
+  LogContext,
+  LogRecord,
+  ProblemResponse,
+} from './types.js';
+
+export interface HandleContext extends LogContext {
+  /** The response has already sent its status and headers (for example a token stream). */
+  readonly responseStarted?: boolean;
+}
+
+/** Everything an adapter needs to answer one upstream error. */
+export interface HandledUpstreamError {
+  readonly classification: Classification;
+  readonly problem: ProblemResponse;
+  readonly status: number;
+  /** Lower-case header names, ready to set. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The serialized problem document: adapters send these exact bytes so every framework answers alike. */
+  readonly body: string;
+  /** One Server-Sent Events `error` event carrying the problem, for responses that are already streaming. */
+  readonly sse: string;
+  readonly log: LogRecord;
+}
+
+export type UpstreamErrorHandler = (
+  error: unknown,
+  context?: HandleContext,
+) => HandledUpstreamError | null;
+
+/** Formats a serialized problem as one SSE event. JSON.stringify output has no newline, so one data line. */
+export function toServerSentEvent(body: string): string {
+  return `event: error\ndata: ${body}\n\n`;
+}
+
+function emit(logger: Four29Logger, record: LogRecord): void {
+  // pino and friends add their own level and msg; passing ours too would duplicate keys in the line.
+  const { level, msg, ...fields } = record;
+  try {
+    if (level === 'error') logger.error(fields, msg);
+    else logger.warn(fields, msg);
+  } catch {
+    // A broken logger must not turn a handled upstream error into a crash.
+  }
+}
+
+function decide(options: Four29Options, c: Classification, error: unknown): boolean {
+  if (typeof options.shouldHandle !== 'function') return true;
+  try {
+    return options.shouldHandle(c, error) !== false;
+  } catch {
+    // Documented: a predicate that throws counts as "handle", the safer answer on the error path.
+    return true;
+  }
+}
+
+/**
+ * The one call every adapter makes: classify, decide, render, log. Returns `null` for anything
+ * that is not an upstream error (or that `shouldHandle` declines) so the adapter can hand it to
+ * the framework untouched. Never throws.
+ */
+export function createUpstreamErrorHandler(options: Four29Options = {}): UpstreamErrorHandler {
+  const logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+  return (error, context) => {
+    try {
+      const now = typeof options.now === 'function' ? options.now() : Date.now();
+      const classification = classify(
+        error,
+        options.provider !== undefined ? { now, provider: options.provider } : { now },
+      );
+      if (classification === null || !decide(options, classification, error)) return null;
+      const problem = toProblem(classification, options);
+      const body = JSON.stringify(problem.body);
+      const log = toLogRecord(classification, context, options);
+      if (logger !== undefined) emit(logger, log);
+      return {
+        classification,
+        problem,
+        status: problem.status,
+        headers: problem.headers,
+        body,
+        sse: toServerSentEvent(body),
+        log,
+      };
+    } catch {
+      // Last resort: the framework's own error handling still answers.
+      return null;
+    }
+  };
+}

@@ -1,0 +1,27 @@
+export { classify } from './classify/index.js';
+export {
+  createUpstreamErrorHandler,
+  type HandleContext,
+  type HandledUpstreamError,
+  toServerSentEvent,
+  type UpstreamErrorHandler,
+} from './handler.js';
+export { consoleLogger, type LogRecordOptions, logLevelFor, toLogRecord } from './log.js';
+export {
+  DEFAULT_POLICY,
+  DEFAULT_PROBLEM_TYPE_BASE,
+  PASSTHROUGH_POLICY,
+  problemType,
+  resolvePolicy,
+  retryAfterSeconds,
+  toProblem,
+} from './problem.js';
+export { redact } from './redact.js';
+export { remediationFor } from './remediation/index.js';
+export * from './types.js';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  type FromResponseOptions,
+  UpstreamHttpError,
+  type UpstreamHttpErrorInit,
+} from './upstream-http-error.js';

@@ -1,0 +1,67 @@
+import type { RedactionOptions } from './types.js';
+
+const DEFAULT_REPLACEMENT = '[REDACTED]';
+
+/** Longest upstream message kept for logs; provider messages are a few hundred characters at most. */
+export const MAX_MESSAGE_LENGTH = 1000;
+
+/**
+ * Secret and account-identifier shapes seen in upstream messages. A first capture group, when a
+ * pattern has one, is a label that is kept (`key=`, `organization (`) so the message still reads.
+ * Specific key prefixes run before the generic `sk-` one.
+ */
+const BUILT_IN_PATTERNS: readonly RegExp[] = [
+  // Anthropic keys: sk-ant-api03-…, sk-ant-admin01-…
+  /\bsk-ant-[A-Za-z0-9_-]{8,}/g,
+  // OpenAI project, service-account and legacy keys: sk-proj-…, sk-svcacct-…, sk-…
+  /\bsk-[A-Za-z0-9_-]{16,}/g,
+  // OpenAI's own masking ("sk-abc*****wxyz") still leaks a prefix and suffix.
+  /\bsk-[A-Za-z0-9_-]*\*{3,}[A-Za-z0-9_-]*/g,
+  // Google API keys.
+  /\bAIza[0-9A-Za-z_-]{20,}/g,
+  // Bearer tokens and Authorization values.
+  /\b((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
+  // key=… / api-key: … in URLs or messages (Gemini puts `?key=` in URLs; Azure uses `api-key`).
+  /\b((?:api[-_]?key|key|access[-_]?token|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"'&,;)]{6,}/gi,
+  // AWS access key ids.
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  // GitHub tokens.
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  // OpenAI organization and project ids.
+  /\borg-[A-Za-z0-9]{6,}/g,
+  /\bproj_[A-Za-z0-9]{6,}/g,
+  // Anthropic's "for your organization (<uuid>)" and similar account uuids next to the word.
+  /\b((?:organi[sz]ation|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+];
+
+function applyPattern(text: string, pattern: RegExp, replacement: string): string {
+  return text.replace(pattern, (_match: string, label: unknown) =>
+    typeof label === 'string' ? `${label}${replacement}` : replacement,
+  );
+}
+
+/**
+ * Removes API keys, bearer tokens and organization/project ids from a string, and bounds its length.
+ * Never throws: anything that is not a string comes back as an empty string.
+ */
+export function redact(text: unknown, options?: RedactionOptions): string {
+  if (typeof text !== 'string') return '';
+  const replacement = options?.replacement ?? DEFAULT_REPLACEMENT;
+  // Bound before matching: regexes over a 10 MB body would cost more than the request did.
+  let out = text.length > MAX_MESSAGE_LENGTH * 4 ? text.slice(0, MAX_MESSAGE_LENGTH * 4) : text;
+  for (const pattern of BUILT_IN_PATTERNS) out = applyPattern(out, pattern, replacement);
+  for (const pattern of options?.patterns ?? []) {
+    try {
+      const global = pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`);
+      out = out.replace(global, () => replacement);
+    } catch {
+      // A user pattern that cannot be applied must not take the error path down with it.
+    }
+  }
+  // Control characters would let an upstream message forge log lines.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  out = out.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
+  if (out.length > MAX_MESSAGE_LENGTH) out = `${out.slice(0, MAX_MESSAGE_LENGTH)}…`;
+  return out;
+}

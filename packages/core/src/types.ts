@@ -1,0 +1,217 @@
+/**
+ * The taxonomy. Each kind answers one question for the caller and the operator:
+ * can this succeed by waiting, and who has to act?
+ */
+export type UpstreamErrorKind =
+  | 'rate_limited'
+  | 'quota_exhausted'
+  | 'request_too_large'
+  | 'overloaded'
+  | 'upstream_auth'
+  | 'upstream_timeout'
+  | 'upstream_error';
+
+export const UPSTREAM_ERROR_KINDS: readonly UpstreamErrorKind[] = [
+  'rate_limited',
+  'quota_exhausted',
+  'request_too_large',
+  'overloaded',
+  'upstream_auth',
+  'upstream_timeout',
+  'upstream_error',
+];
+
+export type KnownProviderId =
+  | 'openai'
+  | 'azure-openai'
+  | 'anthropic'
+  | 'google'
+  | 'bedrock'
+  | 'openrouter'
+  | 'generic';
+
+/** A known provider id, or any other string for providers four29 does not know yet. */
+export type ProviderId = KnownProviderId | (string & {});
+
+export type LimitDimension =
+  | 'requests'
+  | 'tokens'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'images'
+  | 'concurrent'
+  | (string & {});
+
+export type LimitWindow = 'second' | 'minute' | 'hour' | 'day' | 'month';
+
+/** Who has to act on a remediation step. */
+export type Audience = 'caller' | 'operator' | 'billing-admin';
+
+export interface RemediationStep {
+  /** Stable identifier, e.g. `openai.raise-monthly-budget`. Safe to log and to match on. */
+  readonly id: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly audience: Audience;
+  /** Provider console or documentation page where the step is done, when there is one. */
+  readonly url?: string;
+}
+
+export interface RemediationCause {
+  readonly id: string;
+  readonly text: string;
+}
+
+export interface Remediation {
+  /** Likely causes, most likely first. */
+  readonly causes: readonly RemediationCause[];
+  /** Steps, in the order someone should try them. */
+  readonly steps: readonly RemediationStep[];
+}
+
+export interface Classification {
+  readonly kind: UpstreamErrorKind;
+  readonly provider: ProviderId;
+  /** Whether the same request can succeed later without a human changing anything. */
+  readonly retryable: boolean;
+  /** How long to wait before retrying, when the upstream said so (or said when the limit resets). */
+  readonly retryAfterMs?: number;
+  /** When the exhausted limit resets, epoch milliseconds. */
+  readonly resetAt?: number;
+  readonly dimension?: LimitDimension;
+  readonly window?: LimitWindow;
+  readonly limit?: number;
+  readonly remaining?: number;
+  readonly used?: number;
+  readonly requested?: number;
+  readonly upstreamStatus?: number;
+  /** The provider's own code or type, e.g. `insufficient_quota`, `overloaded_error`, `ThrottlingException`. */
+  readonly upstreamCode?: string;
+  readonly upstreamRequestId?: string;
+  /** The upstream's message with secrets and account ids redacted, bounded in length. For logs only. */
+  readonly upstreamMessage?: string;
+  readonly remediation: Remediation;
+}
+
+export interface ClassifyOptions {
+  /** Clock for resolving absolute reset times, epoch ms. Defaults to `Date.now()`. */
+  readonly now?: number;
+  /** Provider hint, used when the error itself does not say which provider answered. */
+  readonly provider?: ProviderId;
+}
+
+/** Downstream HTTP status per kind. */
+export type StatusPolicy = Readonly<Record<UpstreamErrorKind, number>>;
+
+export type StatusPolicyOption =
+  | 'default'
+  | 'passthrough'
+  | Partial<Record<UpstreamErrorKind, number>>;
+
+/**
+ * Anything with pino-style `warn(obj, msg)` / `error(obj, msg)`: pino, bunyan-compatible loggers,
+ * or an adapter around `console`.
+ */
+export interface Four29Logger {
+  warn(obj: Record<string, unknown>, msg?: string): void;
+  error(obj: Record<string, unknown>, msg?: string): void;
+}
+
+export interface RedactionOptions {
+  /** Extra patterns to redact from upstream messages (in addition to the built-in secret patterns). */
+  readonly patterns?: readonly RegExp[];
+  /** Replacement text. Default `[REDACTED]`. */
+  readonly replacement?: string;
+}
+
+/** The one options type every adapter accepts. */
+export interface Four29Options {
+  /** Downstream status per kind: `'default'`, `'passthrough'` (rate limits answered as 429), or overrides. */
+  readonly policy?: StatusPolicyOption;
+  /** Where log records go. Default: one JSON line on `console.warn`/`console.error`. `false` turns logging off. */
+  readonly logger?: Four29Logger | false;
+  readonly redaction?: RedactionOptions;
+  /** Base URI for the problem `type` member; the kind is appended. */
+  readonly problemTypeBase?: string;
+  /** Provider hint for errors that do not identify their provider (plain HTTP errors, custom fetch wrappers). */
+  readonly provider?: ProviderId;
+  /**
+   * Decides whether four29 answers a classified upstream error. Errors it declines go to the
+   * framework's own handling untouched. Default: every classified upstream error is handled.
+   * A predicate that throws counts as `true`.
+   */
+  readonly shouldHandle?: (classification: Classification, error: unknown) => boolean;
+  /** Clock, epoch ms. For tests. */
+  readonly now?: () => number;
+}
+
+/** RFC 9457 problem document with four29's extension members. */
+export interface ProblemDocument {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly kind: UpstreamErrorKind;
+  readonly retryable: boolean;
+  /** Seconds, as in the Retry-After header, when known and retryable. */
+  readonly retryAfter?: number;
+  /** Caller-audience steps only. */
+  readonly remediation: readonly Omit<RemediationStep, 'audience'>[];
+}
+
+export interface ProblemResponse {
+  readonly status: number;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: ProblemDocument;
+}
+
+export interface ProblemOptions {
+  readonly policy?: StatusPolicyOption;
+  readonly problemTypeBase?: string;
+}
+
+export interface LogContext {
+  readonly method?: string;
+  /** Request path; any query string is dropped (query strings carry API keys, e.g. Gemini's `?key=`). */
+  readonly path?: string;
+  readonly requestId?: string;
+  /** The downstream status, when it differs from the policy's (e.g. the response had already started). */
+  readonly downstreamStatus?: number;
+}
+
+export type LogLevel = 'warn' | 'error';
+
+export interface LogRecord {
+  readonly level: LogLevel;
+  readonly msg: string;
+  readonly event: 'four29.upstream_error';
+  readonly kind: UpstreamErrorKind;
+  readonly provider: ProviderId;
+  readonly retryable: boolean;
+  readonly error: {
+    readonly type: UpstreamErrorKind;
+    readonly message?: string;
+    readonly code?: string;
+  };
+  readonly upstream: {
+    readonly status?: number;
+    readonly code?: string;
+    readonly requestId?: string;
+    readonly message?: string;
+  };
+  readonly retryAfterMs?: number;
+  readonly resetAt?: string;
+  readonly limit?: {
+    readonly dimension?: LimitDimension;
+    readonly window?: LimitWindow;
+    readonly limit?: number;
+    readonly remaining?: number;
+    readonly used?: number;
+    readonly requested?: number;
+  };
+  readonly downstream: { readonly status: number };
+  /** Ids of the steps an operator or billing admin should take. */
+  readonly remediation: readonly string[];
+  readonly http?: { readonly method?: string; readonly path?: string; readonly requestId?: string };
+}
