@@ -50,6 +50,17 @@ function emit(logger: Four29Logger, record: LogRecord): void {
   }
 }
 
+function clock(options: Four29Options): number {
+  if (typeof options.now !== 'function') return Date.now();
+  try {
+    const now = options.now();
+    return typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
+  } catch {
+    // A broken test clock should not cost the answer; the real clock is good enough.
+    return Date.now();
+  }
+}
+
 function decide(options: Four29Options, c: Classification, error: unknown): boolean {
   if (typeof options.shouldHandle !== 'function') return true;
   try {
@@ -69,7 +80,7 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
   const logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
   return (error, context) => {
     try {
-      const now = typeof options.now === 'function' ? options.now() : Date.now();
+      const now = clock(options);
       const classification = classify(
         error,
         options.provider !== undefined ? { now, provider: options.provider } : { now },

@@ -1,8 +1,9 @@
-import { resolvePolicy } from './problem.js';
-import { redact } from './redact.js';
+import { normalizeKind, resolvePolicy } from './problem.js';
+import { MAX_MESSAGE_LENGTH, redact } from './redact.js';
 import type {
   Classification,
   Four29Logger,
+  LimitWindow,
   LogContext,
   LogLevel,
   LogRecord,
@@ -15,21 +16,42 @@ import type {
  * upstream will never accept); `warn` for what passes by itself or is the caller's to fix.
  */
 export function logLevelFor(c: Classification): LogLevel {
-  if (c.kind === 'quota_exhausted' || c.kind === 'upstream_auth') return 'error';
-  if (c.kind === 'upstream_error' && !c.retryable) return 'error';
+  const kind = normalizeKind(c.kind);
+  if (kind === 'quota_exhausted' || kind === 'upstream_auth') return 'error';
+  if (kind === 'upstream_error' && c.retryable !== true) return 'error';
   return 'warn';
 }
 
-function stripQuery(path: unknown): string | undefined {
+function stripQuery(path: unknown, redaction?: RedactionOptions): string | undefined {
   if (typeof path !== 'string' || path.length === 0) return undefined;
   const cut = path.search(/[?#]/);
   const bare = cut === -1 ? path : path.slice(0, cut);
-  return bare.length > 2048 ? bare.slice(0, 2048) : bare;
+  // Path segments can hold keys too (`/keys/sk-…`); redact bounds the length as well.
+  return bare.length > 0 ? redact(bare, redaction) : undefined;
 }
 
-function shortString(value: unknown, max = 200): string | undefined {
+function shortString(value: unknown, max = 200, redaction?: RedactionOptions): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return undefined;
-  return redact(value.length > max ? value.slice(0, max) : value);
+  // Redact before cutting: a cut through a key would leave a prefix no pattern recognizes.
+  const out = redact(value, redaction);
+  if (out.length === 0) return undefined;
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
+/** Numbers that JSON can carry faithfully: NaN and Infinity would serialize as null. */
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function nonNegative(value: unknown): number | undefined {
+  const n = finite(value);
+  return n !== undefined && n >= 0 ? n : undefined;
+}
+
+function httpStatus(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599
+    ? value
+    : undefined;
 }
 
 function compact<T extends Record<string, unknown>>(obj: T): T {
@@ -37,63 +59,84 @@ function compact<T extends Record<string, unknown>>(obj: T): T {
   return obj;
 }
 
+const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+function operatorStepIds(c: Classification): string[] {
+  const steps: unknown = c.remediation?.steps;
+  if (!Array.isArray(steps)) return [];
+  const ids: string[] = [];
+  for (const s of steps as readonly unknown[]) {
+    if (ids.length >= 50) break;
+    if (typeof s !== 'object' || s === null) continue;
+    const { id, audience } = s as { id?: unknown; audience?: unknown };
+    if (audience === 'caller' || typeof id !== 'string' || !STEP_ID.test(id)) continue;
+    // An id is a label, never data: one that looks like a secret is dropped, not logged.
+    if (redact(id) !== id) continue;
+    ids.push(id);
+  }
+  return ids;
+}
+
 export interface LogRecordOptions extends ProblemOptions {
   readonly redaction?: RedactionOptions;
 }
 
 /**
- * The structured record for one handled upstream error. Holds no key, token or account id: the
- * upstream message is redacted again here in case the classification was built by hand.
+ * The structured record for one handled upstream error. Holds no key, token or account id: every
+ * string from the upstream or the request is redacted here, in case the classification was built
+ * by hand. Never throws for a Classification.
  */
 export function toLogRecord(
   c: Classification,
   context?: LogContext,
   options?: LogRecordOptions,
 ): LogRecord {
+  const kind = normalizeKind(c.kind);
   const level = logLevelFor(c);
+  const redaction = options?.redaction;
   const downstreamStatus =
-    typeof context?.downstreamStatus === 'number'
-      ? context.downstreamStatus
-      : (resolvePolicy(options?.policy)[c.kind] ?? 502);
-  const message =
-    c.upstreamMessage !== undefined ? redact(c.upstreamMessage, options?.redaction) : undefined;
-  const code = shortString(c.upstreamCode, 100);
+    httpStatus(context?.downstreamStatus) ?? resolvePolicy(options?.policy)[kind];
+  const provider = shortString(c.provider, 64, redaction) ?? 'generic';
+  // redact() itself bounds the message to MAX_MESSAGE_LENGTH.
+  const message = shortString(c.upstreamMessage, MAX_MESSAGE_LENGTH + 1, redaction);
+  const code = shortString(c.upstreamCode, 100, redaction);
+  const upstreamStatus = httpStatus(c.upstreamStatus);
   const limit = compact({
-    dimension: c.dimension,
-    window: c.window,
-    limit: c.limit,
-    remaining: c.remaining,
-    used: c.used,
-    requested: c.requested,
+    dimension: shortString(c.dimension, 32, redaction),
+    window: shortString(c.window, 16, redaction) as LimitWindow | undefined,
+    limit: nonNegative(c.limit),
+    remaining: finite(c.remaining),
+    used: nonNegative(c.used),
+    requested: nonNegative(c.requested),
   });
   const http = compact({
-    method: shortString(context?.method, 16),
-    path: stripQuery(context?.path),
-    requestId: shortString(context?.requestId, 200),
+    method: shortString(context?.method, 16, redaction),
+    path: stripQuery(context?.path, redaction),
+    requestId: shortString(context?.requestId, 200, redaction),
   });
-  const upstreamStatus = c.upstreamStatus !== undefined ? String(c.upstreamStatus) : 'no response';
+  const resetAt = finite(c.resetAt);
   const record = compact({
     level,
-    msg: `upstream ${c.kind}: ${c.provider} answered ${upstreamStatus}${code !== undefined ? ` (${code})` : ''}, responded ${downstreamStatus}`,
+    msg: `upstream ${kind}: ${provider} answered ${upstreamStatus ?? 'no response'}${code !== undefined ? ` (${code})` : ''}, responded ${downstreamStatus}`,
     event: 'four29.upstream_error' as const,
-    kind: c.kind,
-    provider: c.provider,
-    retryable: c.retryable,
-    error: compact({ type: c.kind, message, code }),
+    kind,
+    provider,
+    retryable: c.retryable === true,
+    error: compact({ type: kind, message, code }),
     upstream: compact({
-      status: c.upstreamStatus,
+      status: upstreamStatus,
       code,
-      requestId: shortString(c.upstreamRequestId),
+      requestId: shortString(c.upstreamRequestId, 200, redaction),
       message,
     }),
-    retryAfterMs: c.retryAfterMs,
+    retryAfterMs: nonNegative(c.retryAfterMs),
     resetAt:
-      c.resetAt !== undefined && Number.isFinite(c.resetAt) && Math.abs(c.resetAt) < 8.64e15
-        ? new Date(c.resetAt).toISOString()
+      resetAt !== undefined && Math.abs(resetAt) < 8.64e15
+        ? new Date(resetAt).toISOString()
         : undefined,
     limit: Object.keys(limit).length > 0 ? limit : undefined,
     downstream: { status: downstreamStatus },
-    remediation: c.remediation.steps.filter((s) => s.audience !== 'caller').map((s) => s.id),
+    remediation: operatorStepIds(c),
     http: Object.keys(http).length > 0 ? http : undefined,
   });
   return record as LogRecord;

@@ -1,8 +1,10 @@
+import { MAX_MESSAGE_LENGTH, redact } from './redact.js';
 import type {
   Classification,
   ProblemDocument,
   ProblemOptions,
   ProblemResponse,
+  RemediationStep,
   StatusPolicy,
   StatusPolicyOption,
   UpstreamErrorKind,
@@ -49,6 +51,15 @@ function isValidStatus(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599;
 }
 
+const KINDS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_POLICY));
+
+/** A kind from a hand-built or hostile classification that is not in the taxonomy counts as `upstream_error`. */
+export function normalizeKind(kind: unknown): UpstreamErrorKind {
+  return typeof kind === 'string' && KINDS.has(kind)
+    ? (kind as UpstreamErrorKind)
+    : 'upstream_error';
+}
+
 /** Resolves a policy option to a full policy; invalid entries fall back to the default. */
 export function resolvePolicy(option: StatusPolicyOption | undefined): StatusPolicy {
   if (option === undefined || option === 'default') return DEFAULT_POLICY;
@@ -56,19 +67,40 @@ export function resolvePolicy(option: StatusPolicyOption | undefined): StatusPol
   const out: Record<UpstreamErrorKind, number> = { ...DEFAULT_POLICY };
   if (typeof option === 'object' && option !== null) {
     for (const kind of Object.keys(DEFAULT_POLICY) as UpstreamErrorKind[]) {
-      const value = option[kind];
-      if (isValidStatus(value)) out[kind] = value;
+      try {
+        const value = option[kind];
+        if (isValidStatus(value)) out[kind] = value;
+      } catch {
+        // A policy object with a throwing getter keeps the default for that kind.
+      }
     }
   }
   return out;
 }
 
-/** Whole seconds, rounded up, for `Retry-After`; undefined when the caller should not retry. */
+/**
+ * Longest Retry-After four29 sends. Longer upstream waits (a daily window, Azure's 86400 for zero
+ * quota) are still reported, capped: a client that retries after a day gets a fresh answer.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+/** Kinds that never carry Retry-After: waiting does not fix them, someone has to act. */
+const NEVER_RETRY_AFTER: ReadonlySet<string> = new Set([
+  'quota_exhausted',
+  'upstream_auth',
+  'request_too_large',
+]);
+
+/**
+ * Whole seconds, rounded up, for `Retry-After`; undefined when the caller should not retry or the
+ * wait is unknown.
+ */
 export function retryAfterSeconds(c: Classification): number | undefined {
-  if (!c.retryable) return undefined;
+  if (c.retryable !== true || NEVER_RETRY_AFTER.has(normalizeKind(c.kind))) return undefined;
   const ms = c.retryAfterMs;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return undefined;
-  return Math.ceil(ms / 1000);
+  // max(0, …) also turns -0 into 0.
+  return Math.max(0, Math.min(Math.ceil(ms / 1000), MAX_RETRY_AFTER_SECONDS));
 }
 
 const DIMENSION_WORDS: Readonly<Record<string, string>> = {
@@ -80,11 +112,20 @@ const DIMENSION_WORDS: Readonly<Record<string, string>> = {
   concurrent: 'concurrency',
 };
 
+const WINDOWS: ReadonlySet<string> = new Set(['second', 'minute', 'hour', 'day', 'month']);
+
 function limitPhrase(c: Classification): string {
-  const dim = c.dimension !== undefined ? DIMENSION_WORDS[c.dimension] : undefined;
+  const dim =
+    typeof c.dimension === 'string' && Object.hasOwn(DIMENSION_WORDS, c.dimension)
+      ? DIMENSION_WORDS[c.dimension]
+      : undefined;
   if (dim === undefined) return '';
-  const per = c.window !== undefined ? `per-${c.window} ` : '';
+  const per = typeof c.window === 'string' && WINDOWS.has(c.window) ? `per-${c.window} ` : '';
   return ` (${per}${dim} limit)`;
+}
+
+function count(n: unknown): number | undefined {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
 function seconds(n: number): string {
@@ -92,30 +133,41 @@ function seconds(n: number): string {
 }
 
 /** A detail built only from classified fields: never from the upstream's own message. */
-function detailFor(c: Classification, retryAfter: number | undefined): string {
-  const retry = retryAfter !== undefined ? ` Retry after ${seconds(retryAfter)}.` : '';
-  switch (c.kind) {
+function detailFor(
+  c: Classification,
+  kind: UpstreamErrorKind,
+  retryAfter: number | undefined,
+): string {
+  const retry =
+    retryAfter !== undefined
+      ? ` Retry after ${seconds(retryAfter)}.`
+      : c.retryable === true
+        ? ' Retry later.'
+        : '';
+  switch (kind) {
     case 'rate_limited':
-      return `A service this API depends on is rate limiting our requests${limitPhrase(c)}.${retry || ' Retry later.'}`;
+      return `A service this API depends on is rate limiting our requests${limitPhrase(c)}.${retry}`;
     case 'quota_exhausted':
       return 'A service this API depends on has no quota left for our account. Retrying will not help until the operator acts.';
     case 'request_too_large': {
+      const requested = count(c.requested);
+      const limit = count(c.limit);
       const numbers =
-        c.requested !== undefined && c.limit !== undefined
-          ? ` (${c.requested} requested, limit ${c.limit})`
+        requested !== undefined && limit !== undefined
+          ? ` (${requested} requested, limit ${limit})`
           : '';
       return `The request is larger than a service this API depends on accepts${numbers}. Reduce the input or the requested output length.`;
     }
     case 'overloaded':
-      return `A service this API depends on is temporarily overloaded.${retry || ' Retry later.'}`;
+      return `A service this API depends on is temporarily overloaded.${retry}`;
     case 'upstream_auth':
       return 'A service this API depends on rejected our credentials. Retrying will not help until the operator acts.';
     case 'upstream_timeout':
-      return `A service this API depends on did not answer in time.${retry || ' Retry later.'}`;
+      return `A service this API depends on did not answer in time.${retry}`;
     default:
-      return c.retryable
-        ? `A service this API depends on failed.${retry || ' Retry later.'}`
-        : 'A service this API depends on could not complete the request.';
+      return c.retryable === true
+        ? `A service this API depends on failed.${retry}`
+        : 'A service this API depends on could not complete the request. Retrying the same request will not help.';
   }
 }
 
@@ -124,26 +176,57 @@ export function problemType(kind: UpstreamErrorKind, base?: string): string {
   return template.includes('{kind}') ? template.replaceAll('{kind}', kind) : `${template}${kind}`;
 }
 
+const MAX_CALLER_STEPS = 8;
+
+/** Hand-built steps are not trusted: bounded, and redacted like any other text that leaves us. */
+function bounded(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  // Redact before cutting: a cut through a key would leave a prefix no pattern recognizes.
+  const out = redact(value);
+  if (out.length === 0) return undefined;
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
+/**
+ * Caller-audience steps only, copied field by field and bounded: a hand-built classification
+ * must not be able to put operator steps, odd members or megabytes into the response.
+ */
+function callerSteps(c: Classification): ProblemDocument['remediation'] {
+  const steps: unknown = c.remediation?.steps;
+  if (!Array.isArray(steps)) return [];
+  const out: Array<ProblemDocument['remediation'][number]> = [];
+  for (const s of steps as readonly unknown[]) {
+    if (out.length >= MAX_CALLER_STEPS) break;
+    if (typeof s !== 'object' || s === null) continue;
+    const step = s as Partial<Record<keyof RemediationStep, unknown>>;
+    if (step.audience !== 'caller') continue;
+    const id = bounded(step.id, 100);
+    const title = bounded(step.title, 200);
+    const detail = bounded(step.detail, MAX_MESSAGE_LENGTH);
+    if (id === undefined || title === undefined || detail === undefined) continue;
+    const url =
+      typeof step.url === 'string' && /^https?:\/\//.test(step.url) && step.url.length <= 2048
+        ? step.url
+        : undefined;
+    out.push(url !== undefined ? { id, title, detail, url } : { id, title, detail });
+  }
+  return out;
+}
+
 /** Renders a classification as an RFC 9457 problem response. Pure; never throws for a Classification. */
 export function toProblem(c: Classification, options?: ProblemOptions): ProblemResponse {
-  const status = resolvePolicy(options?.policy)[c.kind] ?? 502;
+  const kind = normalizeKind(c.kind);
+  const status = resolvePolicy(options?.policy)[kind];
   const retryAfter = retryAfterSeconds(c);
-  const remediation = c.remediation.steps
-    .filter((s) => s.audience === 'caller')
-    .map((s) =>
-      s.url !== undefined
-        ? { id: s.id, title: s.title, detail: s.detail, url: s.url }
-        : { id: s.id, title: s.title, detail: s.detail },
-    );
   const body: ProblemDocument = {
-    type: problemType(c.kind, options?.problemTypeBase),
-    title: TITLES[c.kind] ?? TITLES.upstream_error,
+    type: problemType(kind, options?.problemTypeBase),
+    title: TITLES[kind],
     status,
-    detail: detailFor(c, retryAfter),
-    kind: c.kind,
-    retryable: c.retryable,
+    detail: detailFor(c, kind, retryAfter),
+    kind,
+    retryable: c.retryable === true,
     ...(retryAfter !== undefined ? { retryAfter } : {}),
-    remediation,
+    remediation: callerSteps(c),
   };
   const headers: Record<string, string> = {
     'content-type': 'application/problem+json',

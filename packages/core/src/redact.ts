@@ -11,16 +11,23 @@ export const MAX_MESSAGE_LENGTH = 1000;
  * Specific key prefixes run before the generic `sk-` one.
  */
 const BUILT_IN_PATTERNS: readonly RegExp[] = [
+  // OpenAI's own masking ("sk-proj-abc*****wxyz") still leaks a prefix and suffix; it runs first so
+  // the generic key pattern below cannot eat the prefix and leave the suffix behind.
+  /\bsk-[A-Za-z0-9_-]*\*{3,}[A-Za-z0-9_-]*/g,
   // Anthropic keys: sk-ant-api03-…, sk-ant-admin01-…
   /\bsk-ant-[A-Za-z0-9_-]{8,}/g,
-  // OpenAI project, service-account and legacy keys: sk-proj-…, sk-svcacct-…, sk-…
+  // OpenAI project, service-account and legacy keys, OpenRouter keys: sk-proj-…, sk-svcacct-…, sk-or-v1-…
   /\bsk-[A-Za-z0-9_-]{16,}/g,
-  // OpenAI's own masking ("sk-abc*****wxyz") still leaks a prefix and suffix.
-  /\bsk-[A-Za-z0-9_-]*\*{3,}[A-Za-z0-9_-]*/g,
   // Google API keys.
   /\bAIza[0-9A-Za-z_-]{20,}/g,
-  // Bearer tokens and Authorization values.
-  /\b((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
+  // Google OAuth access tokens (Vertex AI) and JWTs (Entra ID and other bearer tokens).
+  /\bya29\.[A-Za-z0-9._-]{20,}/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+  // Bearer tokens. The value must look like a credential (a digit, or long), so prose such as
+  // "bearer authentication failed" stays readable.
+  /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d|[A-Za-z0-9._~+/=-]{20})[A-Za-z0-9._~+/=-]{8,}/gi,
+  // Basic credentials are base64; same rule, so "Basic tier" is not a secret.
+  /\b(Basic\s+)(?=[A-Za-z0-9+/]*[\d=]|[A-Za-z0-9+/]{20})[A-Za-z0-9+/]{8,}={0,2}/g,
   // key=… / api-key: … in URLs or messages (Gemini puts `?key=` in URLs; Azure uses `api-key`).
   /\b((?:api[-_]?key|key|access[-_]?token|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"'&,;)]{6,}/gi,
   // AWS access key ids.
@@ -47,21 +54,29 @@ function applyPattern(text: string, pattern: RegExp, replacement: string): strin
  */
 export function redact(text: unknown, options?: RedactionOptions): string {
   if (typeof text !== 'string') return '';
-  const replacement = options?.replacement ?? DEFAULT_REPLACEMENT;
+  const replacement =
+    typeof options?.replacement === 'string' ? options.replacement : DEFAULT_REPLACEMENT;
   // Bound before matching: regexes over a 10 MB body would cost more than the request did.
   let out = text.length > MAX_MESSAGE_LENGTH * 4 ? text.slice(0, MAX_MESSAGE_LENGTH * 4) : text;
   for (const pattern of BUILT_IN_PATTERNS) out = applyPattern(out, pattern, replacement);
-  for (const pattern of options?.patterns ?? []) {
-    try {
-      const global = pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`);
-      out = out.replace(global, () => replacement);
-    } catch {
-      // A user pattern that cannot be applied must not take the error path down with it.
+  const extra: unknown = options?.patterns;
+  if (Array.isArray(extra)) {
+    for (const pattern of extra as readonly unknown[]) {
+      try {
+        // Structural check: a RegExp from another realm (vm, iframe) fails instanceof.
+        const re = pattern as RegExp;
+        if (typeof re?.source !== 'string' || typeof re.flags !== 'string') continue;
+        const global = re.flags.includes('g') ? re : new RegExp(re.source, `${re.flags}g`);
+        out = out.replace(global, () => replacement);
+      } catch {
+        // A user pattern that cannot be applied must not take the error path down with it.
+      }
     }
   }
-  // Control characters would let an upstream message forge log lines.
+  // Line breaks and other control characters would let an upstream message forge log lines in
+  // text log formats, and terminal escapes would reach whoever tails the log: one line, plain text.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  out = out.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
+  out = out.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   if (out.length > MAX_MESSAGE_LENGTH) out = `${out.slice(0, MAX_MESSAGE_LENGTH)}…`;
   return out;
 }

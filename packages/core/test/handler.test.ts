@@ -1,0 +1,258 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Classification, ClassifyOptions, Four29Logger } from '../src/index.js';
+
+/*
+ * The handler is tested with hand-built classifications, so these tests pin down the handler's own
+ * decisions (handle or not, render, log, survive broken collaborators) independently of the
+ * classifier. classify is replaced by a controllable double; everything else is the real code.
+ */
+const classifyMock = vi.hoisted(() =>
+  vi.fn<(thrown: unknown, options?: ClassifyOptions) => Classification | null>(),
+);
+vi.mock('../src/classify/index.js', () => ({ classify: classifyMock }));
+
+const { createUpstreamErrorHandler, remediationFor, toServerSentEvent } = await import(
+  '../src/index.js'
+);
+
+const KEY = `sk-proj-${'Hh1_Jj2-Kk3'.repeat(5)}`;
+
+function classification(over: Partial<Classification> = {}): Classification {
+  const kind = over.kind ?? 'rate_limited';
+  const provider = over.provider ?? 'openai';
+  return {
+    kind,
+    provider,
+    retryable: kind === 'rate_limited' || kind === 'overloaded' || kind === 'upstream_timeout',
+    remediation: remediationFor(kind, provider, over.upstreamCode),
+    ...over,
+  };
+}
+
+function recordingLogger() {
+  const calls: Array<{ level: 'warn' | 'error'; obj: Record<string, unknown>; msg?: string }> = [];
+  const logger: Four29Logger = {
+    warn: (obj, msg) =>
+      calls.push(msg === undefined ? { level: 'warn', obj } : { level: 'warn', obj, msg }),
+    error: (obj, msg) =>
+      calls.push(msg === undefined ? { level: 'error', obj } : { level: 'error', obj, msg }),
+  };
+  return { logger, calls };
+}
+
+beforeEach(() => {
+  classifyMock.mockReset();
+  classifyMock.mockReturnValue(
+    classification({
+      retryAfterMs: 1146,
+      upstreamStatus: 429,
+      upstreamMessage: `key ${KEY} over limit`,
+    }),
+  );
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('createUpstreamErrorHandler', () => {
+  it('renders the problem, body, SSE event and log record for a classified error', () => {
+    const { logger, calls } = recordingLogger();
+    const handle = createUpstreamErrorHandler({ logger });
+    const error = new Error('upstream said no');
+    const result = handle(error, { method: 'POST', path: '/v1/chat?key=x' });
+    expect(result).not.toBeNull();
+    if (result === null) return;
+    expect(result.status).toBe(503);
+    expect(result.headers).toEqual({
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      'retry-after': '2',
+    });
+    expect(JSON.parse(result.body)).toEqual(result.problem.body);
+    expect(result.sse).toBe(toServerSentEvent(result.body));
+    expect(result.sse).toBe(`event: error\ndata: ${result.body}\n\n`);
+    expect(result.body).not.toContain(KEY);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.level).toBe('warn');
+    expect(calls[0]?.obj).toMatchObject({ kind: 'rate_limited', http: { path: '/v1/chat' } });
+    expect(JSON.stringify(calls[0]?.obj)).not.toContain(KEY);
+    expect(classifyMock).toHaveBeenCalledWith(
+      error,
+      expect.objectContaining({ now: expect.any(Number) }),
+    );
+  });
+
+  it('logs quota exhaustion and credential errors at error level', () => {
+    for (const kind of ['quota_exhausted', 'upstream_auth'] as const) {
+      classifyMock.mockReturnValue(classification({ kind, retryable: false }));
+      const { logger, calls } = recordingLogger();
+      createUpstreamErrorHandler({ logger })(new Error('x'));
+      expect(calls.map((c) => c.level)).toEqual(['error']);
+    }
+  });
+
+  it('passes level and msg as pino does, not inside the fields', () => {
+    const { logger, calls } = recordingLogger();
+    const result = createUpstreamErrorHandler({ logger })(new Error('x'));
+    expect(calls[0]?.obj).not.toHaveProperty('level');
+    expect(calls[0]?.obj).not.toHaveProperty('msg');
+    expect(calls[0]?.msg).toBe(result?.log.msg);
+    expect(calls[0]?.msg).toMatch(/^upstream rate_limited: openai answered 429/);
+  });
+
+  it('writes exactly one level and one msg per line through a real pino logger', () => {
+    const lines: string[] = [];
+    const logger = pino({ base: null }, { write: (line: string) => void lines.push(line) });
+    classifyMock.mockReturnValue(classification({ kind: 'quota_exhausted', retryable: false }));
+    createUpstreamErrorHandler({ logger })(new Error('x'));
+    classifyMock.mockReturnValue(classification({ kind: 'overloaded' }));
+    createUpstreamErrorHandler({ logger })(new Error('y'));
+
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      // Counted in the raw line: JSON.parse would silently keep only the last duplicate.
+      expect(line.match(/"level":/g)).toHaveLength(1);
+      expect(line.match(/"msg":/g)).toHaveLength(1);
+    }
+    const [quota, overload] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(quota).toMatchObject({
+      level: 50,
+      msg: expect.stringMatching(/^upstream quota_exhausted/),
+      event: 'four29.upstream_error',
+      kind: 'quota_exhausted',
+      error: { type: 'quota_exhausted' },
+    });
+    expect(overload).toMatchObject({ level: 40, kind: 'overloaded' });
+  });
+
+  it('uses one JSON line on console.warn/error by default', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    createUpstreamErrorHandler()(new Error('x'));
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(error).not.toHaveBeenCalled();
+    const line = String(warn.mock.calls[0]?.[0]);
+    expect(JSON.parse(line)).toMatchObject({ level: 'warn', kind: 'rate_limited' });
+    expect(line.match(/"level":/g)).toHaveLength(1);
+  });
+
+  it('logs nothing with logger: false', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const result = createUpstreamErrorHandler({ logger: false })(new Error('x'));
+    expect(result?.status).toBe(503);
+    expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('still answers when the logger throws', () => {
+    const logger: Four29Logger = {
+      warn() {
+        throw new Error('disk full');
+      },
+      error() {
+        throw new Error('disk full');
+      },
+    };
+    expect(createUpstreamErrorHandler({ logger })(new Error('x'))?.status).toBe(503);
+    const broken = {
+      get warn(): never {
+        throw new Error('getter');
+      },
+    } as unknown as Four29Logger;
+    expect(createUpstreamErrorHandler({ logger: broken })(new Error('x'))?.status).toBe(503);
+    expect(createUpstreamErrorHandler({ logger: {} as Four29Logger })(new Error('x'))?.status).toBe(
+      503,
+    );
+  });
+
+  it('returns null when shouldHandle returns false, and does not log', () => {
+    const { logger, calls } = recordingLogger();
+    const shouldHandle = vi.fn(() => false);
+    const error = new Error('x');
+    expect(createUpstreamErrorHandler({ logger, shouldHandle })(error)).toBeNull();
+    expect(calls).toHaveLength(0);
+    expect(shouldHandle).toHaveBeenCalledWith(classifyMock.mock.results[0]?.value, error);
+  });
+
+  it('handles the error when shouldHandle throws', () => {
+    const { logger, calls } = recordingLogger();
+    const shouldHandle = () => {
+      throw new Error('predicate bug');
+    };
+    expect(createUpstreamErrorHandler({ logger, shouldHandle })(new Error('x'))?.status).toBe(503);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('lets shouldHandle choose by classification', () => {
+    const shouldHandle = (c: Classification) => c.kind !== 'upstream_error';
+    const handle = createUpstreamErrorHandler({ logger: false, shouldHandle });
+    classifyMock.mockReturnValue(classification({ kind: 'upstream_error', retryable: true }));
+    expect(handle(new Error('x'))).toBeNull();
+    classifyMock.mockReturnValue(classification({ kind: 'overloaded' }));
+    expect(handle(new Error('x'))?.status).toBe(503);
+  });
+
+  it('returns null for anything that is not an upstream error', () => {
+    classifyMock.mockReturnValue(null);
+    const { logger, calls } = recordingLogger();
+    expect(createUpstreamErrorHandler({ logger })(new TypeError('bug'))).toBeNull();
+    expect(calls).toHaveLength(0);
+  });
+
+  it('never throws: a classifier failure falls back to the framework (null)', () => {
+    classifyMock.mockImplementation(() => {
+      throw new Error('classifier bug');
+    });
+    expect(createUpstreamErrorHandler({ logger: false })(new Error('x'))).toBeNull();
+  });
+
+  it('applies policy, problem type base, provider hint and redaction options', () => {
+    const { logger, calls } = recordingLogger();
+    classifyMock.mockReturnValue(classification({ upstreamMessage: 'tenant acme-7 throttled' }));
+    const result = createUpstreamErrorHandler({
+      logger,
+      policy: 'passthrough',
+      problemTypeBase: 'https://api.example.com/problems/{kind}',
+      provider: 'github',
+      redaction: { patterns: [/acme-\d+/] },
+    })(new Error('x'));
+    expect(result?.status).toBe(429);
+    expect(result?.problem.body.type).toBe('https://api.example.com/problems/rate_limited');
+    expect(result?.log.downstream.status).toBe(429);
+    expect(calls[0]?.obj).toMatchObject({ upstream: { message: 'tenant [REDACTED] throttled' } });
+    expect(classifyMock).toHaveBeenCalledWith(expect.anything(), {
+      now: expect.any(Number),
+      provider: 'github',
+    });
+  });
+
+  it('uses the injected clock, and the real one when the injected clock is broken', () => {
+    const handle = createUpstreamErrorHandler({ logger: false, now: () => 1_700_000_000_000 });
+    handle(new Error('x'));
+    expect(classifyMock.mock.calls[0]?.[1]).toEqual({ now: 1_700_000_000_000 });
+
+    for (const now of [
+      () => {
+        throw new Error('clock');
+      },
+      () => Number.NaN,
+      () => 'soon' as unknown as number,
+    ]) {
+      classifyMock.mockClear();
+      const before = Date.now();
+      expect(createUpstreamErrorHandler({ logger: false, now })(new Error('x'))?.status).toBe(503);
+      const used = classifyMock.mock.calls[0]?.[1]?.now ?? 0;
+      expect(used).toBeGreaterThanOrEqual(before);
+    }
+  });
+
+  it('reports the downstream status the adapter gives for an already-started response', () => {
+    const { logger, calls } = recordingLogger();
+    const result = createUpstreamErrorHandler({ logger })(new Error('x'), {
+      responseStarted: true,
+      downstreamStatus: 200,
+    });
+    expect(result?.log.downstream.status).toBe(200);
+    expect(calls[0]?.obj).toMatchObject({ downstream: { status: 200 } });
+  });
+});
