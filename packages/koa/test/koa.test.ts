@@ -1,0 +1,317 @@
+import type { Server } from 'node:http';
+import Anthropic from '@anthropic-ai/sdk';
+import type { Four29Options } from '@four29/core';
+import Koa, { type Middleware } from 'koa';
+import Koa2 from 'koa2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { upstreamErrorHandler } from '../src/index.js';
+import {
+  close,
+  descriptor,
+  expectedFor,
+  expectNothingLeaked,
+  FIXTURE_NOW,
+  listen,
+  replayUpstream,
+  snapshot,
+  testLogger,
+  upstreamHttpError,
+} from './support.js';
+
+const majors = [
+  { name: 'Koa 2', Framework: Koa2 },
+  { name: 'Koa 3', Framework: Koa },
+];
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe.each(majors)('$name', ({ Framework }) => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map(close));
+  });
+
+  /** Starts an app on 127.0.0.1; `four29: false` builds the same app without four29. */
+  async function start(
+    route: Middleware,
+    four29: Four29Options | false = {},
+    setup?: (app: Koa) => void,
+  ): Promise<string> {
+    const app = new Framework();
+    // Koa's default 'error' listener prints every 500 to stderr; the tests look at responses.
+    app.silent = true;
+    setup?.(app);
+    if (four29 !== false) app.use(upstreamErrorHandler({ now: () => FIXTURE_NOW, ...four29 }));
+    app.use(route);
+    const server = app.listen(0, '127.0.0.1');
+    servers.push(server);
+    return listen(server);
+  }
+
+  it('answers an UpstreamHttpError thrown synchronously with the exact problem core renders', async () => {
+    const { logger, records } = testLogger();
+    const error = upstreamHttpError('openai.rate_limit.tokens');
+    const url = await start(
+      () => {
+        throw error;
+      },
+      { logger },
+    );
+    const res = await fetch(`${url}/v1/chat?key=AIzaSyFAKEFAKEFAKEFAKEFAKEFAKE0000`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'client-req-1' },
+    });
+    const expected = expectedFor(error);
+    const body = await res.text();
+    expect(res.status).toBe(503);
+    for (const [name, value] of Object.entries(expected.headers)) {
+      expect(res.headers.get(name)).toBe(value);
+    }
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(body).toBe(expected.body);
+    expectNothingLeaked(body, res.headers);
+    expect(records).toMatchObject([
+      {
+        level: 'warn',
+        obj: {
+          kind: 'rate_limited',
+          downstream: { status: 503 },
+          http: { method: 'POST', path: '/v1/chat', requestId: 'client-req-1' },
+        },
+      },
+    ]);
+    expect(JSON.stringify(records)).not.toContain('AIza');
+  });
+
+  it('answers a plain descriptor thrown from async middleware, and keeps headers set before it', async () => {
+    const error = descriptor('anthropic.overloaded');
+    const url = await start(async (ctx) => {
+      // What a CORS middleware sets before the route runs: the browser needs it on errors too.
+      ctx.set('access-control-allow-origin', 'https://app.example');
+      await tick();
+      throw error;
+    });
+    const res = await fetch(`${url}/summary`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(await res.text()).toBe(expectedFor(error).body);
+  });
+
+  it("answers the real Anthropic client's rate-limit error", async () => {
+    const upstream = await replayUpstream('anthropic.rate_limit.input_tokens');
+    servers.push(upstream.server);
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: upstream.url, maxRetries: 0 });
+    const { logger, records } = testLogger();
+    let thrown: unknown;
+    const url = await start(
+      async (ctx) => {
+        try {
+          ctx.body = await client.messages.create({
+            model: 'claude-sonnet-4-5',
+            max_tokens: 10,
+            messages: [{ role: 'user', content: 'hi' }],
+          });
+        } catch (error) {
+          thrown = error;
+          throw error;
+        }
+      },
+      { logger },
+    );
+    const res = await fetch(`${url}/ask`, { method: 'POST' });
+    const body = await res.text();
+    expect((thrown as { status?: unknown }).status).toBe(429);
+    expect(res.status).toBe(503);
+    expect(body).toBe(expectedFor(thrown).body);
+    expect(JSON.parse(body)).toMatchObject({ kind: 'rate_limited', retryable: true });
+    expectNothingLeaked(body, res.headers);
+    expect(records).toMatchObject([{ obj: { kind: 'rate_limited', provider: 'anthropic' } }]);
+  });
+
+  it("emits no app 'error' for a handled upstream error, and does for the app's own errors", async () => {
+    const events: unknown[] = [];
+    const own = new Error('boom');
+    const url = await start(
+      (ctx) => {
+        throw ctx.path === '/upstream' ? upstreamHttpError('openai.rate_limit.tokens') : own;
+      },
+      { logger: false },
+      (app) => app.on('error', (err: unknown) => events.push(err)),
+    );
+    expect((await fetch(`${url}/upstream`)).status).toBe(503);
+    expect(events).toEqual([]);
+    expect((await fetch(`${url}/own`)).status).toBe(500);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toBe(own);
+  });
+
+  it('ends a token stream that already started with one problem event', async () => {
+    const { logger, records } = testLogger();
+    const error = upstreamHttpError('openai.rate_limit.tokens');
+    const url = await start(
+      async (ctx) => {
+        ctx.respond = false;
+        ctx.res.writeHead(200, { 'content-type': 'text/event-stream' });
+        ctx.res.write('data: {"token":"Hel"}\n\n');
+        await tick();
+        throw error;
+      },
+      { logger },
+    );
+    const res = await fetch(`${url}/stream`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(`data: {"token":"Hel"}\n\n${expectedFor(error).sse}`);
+    expect(records[0]?.obj.downstream).toEqual({ status: 200 });
+  });
+
+  it('cuts a started non-stream response short, without writing headers twice', async () => {
+    const { logger, records } = testLogger();
+    const url = await start(
+      async (ctx) => {
+        ctx.respond = false;
+        ctx.res.writeHead(200, { 'content-type': 'application/json' });
+        ctx.res.write('{"items":[');
+        await tick();
+        throw upstreamHttpError('openai.server_error');
+      },
+      { logger },
+    );
+    const res = await fetch(`${url}/list`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('{"items":[');
+    expect(records).toHaveLength(1);
+  });
+
+  describe("leaves the app's own errors to Koa, answering exactly as without four29", () => {
+    const appErrors: [string, Middleware][] = [
+      ['ctx.throw(404)', (ctx) => ctx.throw(404)],
+      [
+        'ctx.throw(429) from an own rate limiter, with Retry-After',
+        (ctx) => ctx.throw(429, 'Slow down', { headers: { 'retry-after': '30' } }),
+      ],
+      ['ctx.throw(500)', (ctx) => ctx.throw(500, 'db down')],
+      [
+        'a plain Error',
+        () => {
+          throw new Error('boom');
+        },
+      ],
+      [
+        'a thrown string',
+        () => {
+          throw 'boom';
+        },
+      ],
+    ];
+    it.each(appErrors)('%s', async (_name, route) => {
+      const { logger, records } = testLogger();
+      const withFour29 = await snapshot(await fetch(`${await start(route, { logger })}/x`));
+      const without = await snapshot(await fetch(`${await start(route, false)}/x`));
+      expect(withFour29).toEqual(without);
+      expect(withFour29.status).toBeGreaterThanOrEqual(400);
+      expect(records).toEqual([]);
+    });
+  });
+
+  describe('options, through the adapter', () => {
+    it('an upstream error shouldHandle declines goes to Koa as if four29 were absent', async () => {
+      const { logger, records } = testLogger();
+      // A descriptor, not an UpstreamHttpError: Koa 2's own handler cannot cope with an error whose
+      // `headers` is a Headers instance (it for…in's the methods into setHeader), see the README.
+      const route: Middleware = () => {
+        throw descriptor('openai.rate_limit.tokens');
+      };
+      const declined = await snapshot(
+        await fetch(`${await start(route, { logger, shouldHandle: () => false })}/x`),
+      );
+      expect(declined).toEqual(await snapshot(await fetch(`${await start(route, false)}/x`)));
+      expect(records).toEqual([]);
+    });
+
+    it('a throwing shouldHandle or a throwing logger still yields the problem response', async () => {
+      const error = upstreamHttpError('openai.rate_limit.tokens');
+      const boom = () => {
+        throw new Error('down');
+      };
+      const url = await start(
+        () => {
+          throw error;
+        },
+        { shouldHandle: boom, logger: { warn: boom, error: boom } },
+      );
+      const res = await fetch(`${url}/x`);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe(expectedFor(error).body);
+    });
+
+    it("policy 'passthrough' answers an upstream rate limit as 429", async () => {
+      const error = upstreamHttpError('openai.rate_limit.tokens');
+      const url = await start(
+        () => {
+          throw error;
+        },
+        { policy: 'passthrough', logger: false },
+      );
+      const res = await fetch(`${url}/x`);
+      expect(res.status).toBe(429);
+      expect(await res.text()).toBe(expectedFor(error, { policy: 'passthrough' }).body);
+    });
+  });
+
+  describe('hostile thrown values are rethrown untouched, the server keeps serving', () => {
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const circular: Record<string, unknown> = { name: 'Weird' };
+    circular.self = circular;
+    const hostile: [string, unknown][] = [
+      [
+        'a Proxy that throws on every trap',
+        new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap }),
+      ],
+      [
+        'an object whose getters throw',
+        Object.defineProperties({}, { status: { get: trap }, headers: { get: trap } }),
+      ],
+      ['a circular object', circular],
+      ['null', null],
+      ['undefined', undefined],
+    ];
+    it.each(hostile)('%s', async (_name, value) => {
+      const seen: unknown[] = [];
+      const url = await start(
+        () => {
+          throw value;
+        },
+        { logger: false },
+        (app) =>
+          app.use(async (ctx, next) => {
+            try {
+              await next();
+            } catch (err) {
+              seen.push(err);
+              ctx.status = 500;
+              ctx.body = 'custom';
+            }
+          }),
+      );
+      const res = await fetch(`${url}/x`);
+      expect(await res.text()).toBe('custom');
+      expect(seen).toHaveLength(1);
+      expect(Object.is(seen[0], value)).toBe(true);
+      expect((await fetch(`${url}/x`)).status).toBe(500);
+    });
+
+    it('a 10 MB upstream body is answered like any other upstream error', async () => {
+      const huge = { status: 429, headers: { 'retry-after': '7' }, body: 'x'.repeat(10 * 2 ** 20) };
+      const url = await start(() => {
+        throw huge;
+      });
+      const res = await fetch(`${url}/x`);
+      const body = await res.text();
+      expect(res.status).toBe(503);
+      expect(body).toBe(expectedFor(huge).body);
+    });
+  });
+});
