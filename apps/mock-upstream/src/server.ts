@@ -154,12 +154,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body.kind === 'aborted') return;
     if (body.kind === 'too_large') {
-      refuse(413, `mock-upstream: request body is larger than ${MAX_BODY_BYTES} bytes`, {
-        connection: 'close',
-      });
-      // The rest of the upload is not read: drop the connection once the answer is out.
-      res.on('finish', () => req.destroy());
-      return;
+      return refuse(413, `mock-upstream: request body is larger than ${MAX_BODY_BYTES} bytes`);
     }
     let json: unknown;
     try {
@@ -183,50 +178,57 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       return;
     }
     if (scenario === 'ok' || scenario === 'stream_error') {
-      const failing = scenario === 'stream_error';
-      if (failing && !request.stream) {
-        return refuse(
-          400,
-          'mock-upstream: scenario stream_error needs a streaming request (stream: true, or :streamGenerateContent)',
-        );
-      }
-      const failure = failing ? findStreamErrorFixture(fixtureList, provider) : undefined;
-      const failureReplay = failure === undefined ? undefined : replay(failure, now());
-      if (failing && failureReplay === undefined) {
-        return refuse(501, `mock-upstream: no fixture for a ${provider} stream error`);
-      }
-      const delivered = failing
-        ? Math.min(STREAM_ERROR_AFTER, request.pieces.length)
-        : request.completionTokens;
-      const at = now();
-      const decision = limiter.take(
-        base.keyId ?? 'anonymous',
-        request.promptTokens + delivered,
-        at,
-      );
-      if (!decision.allowed) return sendRefusal(res, base, provider, decision, at);
-
-      const headers = {
-        ...providerHeaders(provider),
-        ...rateLimitHeaders(provider, decision.state, at),
-      };
-      if (!request.stream) {
-        record({ ...base, status: 200 });
-        return sendJson(res, 200, headers, successBody(endpoint, request, at));
-      }
-      if (failureReplay !== undefined) headers['x-mock-fixture'] = failureReplay.fixtureId;
-      record({ ...base, status: 200, fixtureId: failureReplay?.fixtureId ?? null });
-      const frames = streamFrames(
-        endpoint,
-        request,
-        at,
-        failureReplay === undefined
-          ? undefined
-          : { body: failureReplay.body, after: STREAM_ERROR_AFTER },
-      );
-      return sendStream(res, provider, headers, frames);
+      return sendAnswer(res, base, endpoint, request, scenario === 'stream_error');
     }
     return sendScenario(res, base, provider, scenario);
+  }
+
+  /** A success, or with `failing` a stream that breaks off; both draw from the bucket. */
+  function sendAnswer(
+    res: ServerResponse,
+    base: RecordedRequest,
+    endpoint: ApiEndpoint,
+    request: ParsedRequest,
+    failing: boolean,
+  ): void | Promise<void> {
+    const provider = endpoint.provider;
+    let failure: Replay | undefined;
+    if (failing) {
+      if (!request.stream) {
+        record({ ...base, status: 400 });
+        const message =
+          'mock-upstream: scenario stream_error needs a streaming request (stream: true, or :streamGenerateContent)';
+        return sendJson(res, 400, {}, errorEnvelope(provider, 400, message));
+      }
+      const fixture = findStreamErrorFixture(fixtureList, provider);
+      failure = fixture === undefined ? undefined : replay(fixture, now());
+      if (failure === undefined) {
+        record({ ...base, status: 501 });
+        const message = `mock-upstream: no fixture for a ${provider} stream error`;
+        return sendJson(res, 501, {}, errorEnvelope(provider, 501, message));
+      }
+    }
+
+    const delivered = failing
+      ? Math.min(STREAM_ERROR_AFTER, request.pieces.length)
+      : request.completionTokens;
+    const at = now();
+    const decision = limiter.take(base.keyId ?? 'anonymous', request.promptTokens + delivered, at);
+    if (!decision.allowed) return sendRefusal(res, base, provider, decision, at);
+
+    const headers = {
+      ...providerHeaders(provider),
+      ...rateLimitHeaders(provider, decision.state, at),
+    };
+    if (!request.stream) {
+      record({ ...base, status: 200 });
+      return sendJson(res, 200, headers, successBody(endpoint, request, at));
+    }
+    if (failure !== undefined) headers['x-mock-fixture'] = failure.fixtureId;
+    record({ ...base, status: 200, fixtureId: failure?.fixtureId ?? null });
+    const cut =
+      failure === undefined ? undefined : { body: failure.body, after: STREAM_ERROR_AFTER };
+    return sendStream(res, provider, headers, streamFrames(endpoint, request, at, cut));
   }
 
   function sendScenario(
@@ -423,8 +425,14 @@ function readBody(req: IncomingMessage, max: number): Promise<Body> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) {
-        req.pause();
         settle({ kind: 'too_large' });
+        chunks.length = 0;
+        // Drain (and drop) the rest, so the client can read the 413 instead of a reset, but
+        // only up to a bound: an endless upload gets its connection cut.
+        req.on('data', (more: Buffer) => {
+          size += more.length;
+          if (size > max * 2) req.destroy();
+        });
         return;
       }
       chunks.push(chunk);

@@ -144,6 +144,12 @@ describe('bad requests get a clear 4xx in the provider shape', () => {
     expect(res.status).toBe(200);
   });
 
+  it('a body over 32 MiB is a 413 the client can read, not a reset', async () => {
+    const res = await send('/v1/messages', { body: `"${'a'.repeat(33 * 1024 * 1024)}"` });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
+  });
+
   it('GET / describes the endpoints and scenarios', async () => {
     const res = await fetch(`${mock.url}/`);
     expect(res.status).toBe(200);
