@@ -1,6 +1,7 @@
 import { classify } from './classify/index.js';
 import { consoleLogger, toLogRecord } from './log.js';
 import { toProblem } from './problem.js';
+import { withLogSuppression } from './resilience/suppression.js';
 import type {
   Classification,
   Four29Logger,
@@ -77,7 +78,11 @@ function decide(options: Four29Options, c: Classification, error: unknown): bool
  * the framework untouched. Never throws.
  */
 export function createUpstreamErrorHandler(options: Four29Options = {}): UpstreamErrorHandler {
-  const logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+  // One wrapper per handler: storms of identical upstream errors log once per window plus a count.
+  const logger =
+    options.logger === false
+      ? undefined
+      : withLogSuppression(options.logger ?? consoleLogger, options.logSuppression, options.now);
   return (error, context) => {
     try {
       const now = clock(options);

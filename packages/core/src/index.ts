@@ -18,6 +18,7 @@ export {
 } from './problem.js';
 export { redact } from './redact.js';
 export { remediationFor } from './remediation/index.js';
+export * from './resilience/index.js';
 export * from './types.js';
 export {
   DEFAULT_MAX_BODY_BYTES,

@@ -1,3 +1,5 @@
+import type { LogSuppressionOptions } from './resilience/suppression.js';
+
 /**
  * The taxonomy. Each kind answers one question for the caller and the operator:
  * can this succeed by waiting, and who has to act?
@@ -141,6 +143,12 @@ export interface Four29Options {
    * A predicate that throws counts as `true`.
    */
   readonly shouldHandle?: (classification: Classification, error: unknown) => boolean;
+  /**
+   * Log storm suppression: the first upstream error of a kind (per provider and upstream status and
+   * code) is logged, identical ones within `windowMs` (default 60 s) are counted, and one summary
+   * record with the count follows when the window closes. On by default; `false` logs every error.
+   */
+  readonly logSuppression?: LogSuppressionOptions | false;
   /** Clock, epoch ms. For tests. */
   readonly now?: () => number;
 }

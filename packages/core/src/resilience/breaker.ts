@@ -1,0 +1,157 @@
+import { classify } from '../classify/index.js';
+import type { Classification, ProviderId, UpstreamErrorKind } from '../types.js';
+import { clockOption, countOption, hashKey, numberOption } from './internal.js';
+
+export interface QuotaBreakerOptions {
+  /** How long calls for a tripped key fail fast before one probe is let through. Default 60 s. */
+  readonly cooldownMs?: number;
+  /** Tripped keys remembered at most; the least recently tripped is forgotten first. Default 1000. */
+  readonly maxEntries?: number;
+  /** Kinds that trip the breaker. Default `quota_exhausted` and `upstream_auth`. */
+  readonly kinds?: readonly UpstreamErrorKind[];
+  /** Provider for calls whose scope names none (also the classifier's hint). */
+  readonly provider?: ProviderId;
+  /** For tests: epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Which breaker a call goes through: one per provider and API key. */
+export interface QuotaBreakerScope {
+  /** The upstream API key. Only a digest of it is kept. */
+  readonly key?: string;
+  readonly provider?: ProviderId;
+}
+
+export type QuotaBreakerStatus = 'closed' | 'open' | 'half-open';
+
+export interface QuotaBreakerState {
+  readonly status: QuotaBreakerStatus;
+  /** While open: when the next probe is allowed, epoch ms. */
+  readonly openUntil?: number;
+  /** While open or half-open: the classification of the error that tripped it. */
+  readonly classification?: Classification;
+  /** Calls failed fast since the breaker last opened. */
+  readonly rejected?: number;
+  /** Whether a probe is in flight (half-open). */
+  readonly probing?: boolean;
+}
+
+export interface QuotaBreaker {
+  /**
+   * Runs `fn` unless this scope's breaker is open, in which case it rejects at once with the error
+   * object that tripped it: four29's handler classifies that exactly as it did the first time.
+   */
+  run<T>(fn: () => T | PromiseLike<T>, scope?: QuotaBreakerScope): Promise<T>;
+  state(scope?: QuotaBreakerScope): Promise<QuotaBreakerState>;
+  /** Closes this scope's breaker (after an operator topped up the account, say). */
+  reset(scope?: QuotaBreakerScope): Promise<void>;
+}
+
+interface Entry {
+  error: unknown;
+  classification: Classification;
+  openUntil: number;
+  probing: boolean;
+  rejected: number;
+}
+
+/**
+ * A circuit breaker for errors that waiting will not fix within seconds. Once a call fails with
+ * `quota_exhausted` (or `upstream_auth`), calls for the same provider and key fail fast for
+ * `cooldownMs`; then exactly one probe goes upstream while concurrent calls keep failing fast. The
+ * probe succeeding, or the upstream answering with any other error, closes the breaker; another
+ * quota error re-opens it. A probe that gets no upstream answer (a network error, a bug in `fn`)
+ * leaves it half-open for the next call to probe.
+ */
+export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBreaker {
+  const now = clockOption(options.now);
+  const cooldownMs = numberOption(options.cooldownMs, 60_000);
+  const maxEntries = countOption(options.maxEntries, 1000);
+  const kinds: ReadonlySet<string> = new Set<string>(
+    Array.isArray(options.kinds) ? options.kinds : ['quota_exhausted', 'upstream_auth'],
+  );
+  // Only tripped scopes are stored; a closed breaker has no entry. Map order is trip order (LRU).
+  const entries = new Map<string, Entry>();
+
+  async function idFor(scope: QuotaBreakerScope | undefined): Promise<string> {
+    const provider =
+      typeof scope?.provider === 'string' ? scope.provider : (options.provider ?? '');
+    const key = typeof scope?.key === 'string' && scope.key.length > 0 ? scope.key : undefined;
+    return `${provider}\u0000${key !== undefined ? await hashKey(key) : '*'}`;
+  }
+
+  function classifyTrip(error: unknown, provider: ProviderId | undefined) {
+    let c: Classification | null = null;
+    try {
+      c = classify(error, provider !== undefined ? { now: now(), provider } : { now: now() });
+    } catch {
+      c = null;
+    }
+    return c;
+  }
+
+  function open(id: string, error: unknown, c: Classification): void {
+    entries.delete(id);
+    entries.set(id, {
+      error,
+      classification: c,
+      openUntil: now() + cooldownMs,
+      probing: false,
+      rejected: 0,
+    });
+    while (entries.size > maxEntries) {
+      const oldest = entries.keys().next();
+      if (oldest.done === true) break;
+      entries.delete(oldest.value);
+    }
+  }
+
+  async function run<T>(fn: () => T | PromiseLike<T>, scope?: QuotaBreakerScope): Promise<T> {
+    if (typeof fn !== 'function') throw new TypeError('QuotaBreaker.run: fn must be a function');
+    const id = await idFor(scope);
+    const provider = typeof scope?.provider === 'string' ? scope.provider : options.provider;
+    // Everything from here to the call is synchronous, so concurrent callers see each other's probe.
+    const entry = entries.get(id);
+    const isProbe = entry !== undefined;
+    if (entry !== undefined) {
+      if (now() < entry.openUntil || entry.probing) {
+        entry.rejected++;
+        throw entry.error;
+      }
+      entry.probing = true;
+    }
+    try {
+      const result = await fn();
+      if (isProbe && entries.get(id) === entry) entries.delete(id);
+      return result;
+    } catch (error) {
+      const c = classifyTrip(error, provider);
+      if (c !== null && kinds.has(c.kind)) {
+        open(id, error, c);
+      } else if (isProbe && entries.get(id) === entry) {
+        if (c !== null && c.upstreamStatus !== undefined) entries.delete(id);
+        else entry.probing = false;
+      }
+      throw error;
+    }
+  }
+
+  async function state(scope?: QuotaBreakerScope): Promise<QuotaBreakerState> {
+    const entry = entries.get(await idFor(scope));
+    if (entry === undefined) return { status: 'closed' };
+    const base = {
+      classification: entry.classification,
+      rejected: entry.rejected,
+      probing: entry.probing,
+    };
+    return now() < entry.openUntil
+      ? { status: 'open', openUntil: entry.openUntil, ...base }
+      : { status: 'half-open', ...base };
+  }
+
+  async function reset(scope?: QuotaBreakerScope): Promise<void> {
+    entries.delete(await idFor(scope));
+  }
+
+  return { run, state, reset };
+}

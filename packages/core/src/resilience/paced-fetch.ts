@@ -1,0 +1,458 @@
+import { type BudgetObservation, readBudgets, readRetryAfter } from './headers.js';
+import {
+  abortReason,
+  callHook,
+  clockOption,
+  countOption,
+  hashKey,
+  isAbortSignal,
+  numberOption,
+} from './internal.js';
+
+/** The `fetch` signature the OpenAI and Anthropic SDKs accept. */
+export type PacedFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface PacedFetchHoldEvent {
+  /** Origin of the held request, e.g. `https://api.openai.com`. */
+  readonly origin: string;
+  /** Expected hold, when the budget headers tell; undefined while waiting for answers in flight. */
+  readonly waitMs: number | undefined;
+  /** Requests held for this origin and key, this one included. */
+  readonly queued: number;
+}
+
+export interface PacedFetchOptions {
+  /** The fetch that sends requests. Default: the global `fetch`, looked up on each call. */
+  readonly fetch?: PacedFetch;
+  /**
+   * Longest a request is held. Default 60 s. When the budget resets later than that, the request
+   * is not held at all: see `overMaxWait`.
+   */
+  readonly maxWaitMs?: number;
+  /**
+   * What happens to a request that would wait longer than `maxWaitMs`:
+   * - `'respond-429'` (default): it is not sent; the paced fetch answers a local 429 with
+   *   `retry-after`, `x-should-retry: false` (so the SDKs do not retry it) and `x-four29-paced`.
+   *   The SDK turns it into its usual rate-limit error, which four29 classifies as `rate_limited`.
+   * - `'send'`: it is sent anyway and the upstream decides.
+   */
+  readonly overMaxWait?: 'respond-429' | 'send';
+  /**
+   * How a spent request budget comes back:
+   * - `'at-reset'` (default): whole at the reset the upstream announced, nothing before. Never wrong
+   *   about an honest upstream, whatever its algorithm; the price is burstiness: the budget is spent
+   *   in a burst, then requests wait for the reset (throughput stays near the limit).
+   * - `'continuous'`: for OpenAI and Anthropic headers, which announce when a continuously refilled
+   *   bucket is full again, slots are assumed back linearly before that, so held requests go out
+   *   one by one. Sends into a 429 if an upstream refills in steps rather than continuously.
+   */
+  readonly refill?: 'at-reset' | 'continuous';
+  /** Origins × keys tracked at once; the least recently used idle one is forgotten first. Default 1000. */
+  readonly maxEntries?: number;
+  /** Called when a request is held. A hook that throws is ignored. */
+  readonly onHold?: (event: PacedFetchHoldEvent) => void;
+  /** For tests: epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+interface Budget {
+  readonly limit: number | undefined;
+  readonly remaining: number;
+  readonly observedAt: number;
+  readonly resetAt: number | undefined;
+  readonly refill: 'bucket' | 'window';
+  readonly countsRequests: boolean;
+  /** Send order of the request whose answer reported this: later requests carry newer truth. */
+  readonly seq: number;
+  /** Token budgets: what the last request spent, from the drop between two answers in a row. */
+  readonly cost: number | undefined;
+}
+
+type Admission =
+  | { readonly go: true }
+  | { readonly go: false; readonly waitMs: number | undefined };
+
+interface Waiter {
+  readonly deadline: number;
+  readonly settle: (admission: Admission) => void;
+  detach: () => void;
+}
+
+interface Bucket {
+  readonly origin: string;
+  readonly budgets: Map<string, Budget>;
+  blockedUntil: number;
+  inFlight: number;
+  readonly queue: Waiter[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const MAX_BUDGETS_PER_BUCKET = 32;
+/** setTimeout fires at once for delays beyond 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** Float slack when comparing a refill estimate with a whole number of requests. */
+const EPSILON = 1e-9;
+
+/** Units of a budget available at `t`, as far as its last report lets us know. */
+function estimate(b: Budget, t: number, continuous: boolean): number {
+  if (b.resetAt !== undefined && t >= b.resetAt) {
+    return b.limit !== undefined ? b.limit : Number.POSITIVE_INFINITY;
+  }
+  if (
+    continuous &&
+    b.refill === 'bucket' &&
+    b.countsRequests &&
+    b.limit !== undefined &&
+    b.limit > b.remaining &&
+    b.resetAt !== undefined &&
+    b.resetAt > b.observedAt
+  ) {
+    // OpenAI and Anthropic say they refill continuously and report the time until full.
+    const elapsed = Math.max(0, t - b.observedAt);
+    return b.remaining + ((b.limit - b.remaining) * elapsed) / (b.resetAt - b.observedAt);
+  }
+  return b.remaining;
+}
+
+/** Milliseconds until one more request fits this budget: 0, a delay, or Infinity (answers in flight decide). */
+function budgetWait(b: Budget, t: number, inFlight: number, continuous: boolean): number {
+  // A request spends one unit of a request budget. What it spends of a token budget is unknown
+  // until two answers in a row showed it; until then only a spent budget (nothing left) holds.
+  const unit = b.countsRequests ? 1 : b.cost;
+  const need = unit === undefined ? 1 : (inFlight + 1) * unit;
+  if (estimate(b, t, continuous) + EPSILON >= need) return 0;
+  const waitForAnswers = unit !== undefined && inFlight > 0 ? Number.POSITIVE_INFINITY : 0;
+  // No reset to wait for: hold only while answers in flight can bring news, else let it go.
+  if (b.resetAt === undefined || t >= b.resetAt) return waitForAnswers;
+  // Even a whole budget will not fit: wait for answers in flight, or let the upstream judge a
+  // request that alone is larger than the budget rather than hold it forever.
+  if (b.limit !== undefined && b.limit + EPSILON < need) return waitForAnswers;
+  if (
+    continuous &&
+    b.countsRequests &&
+    b.refill === 'bucket' &&
+    b.limit !== undefined &&
+    b.limit > b.remaining &&
+    b.resetAt > b.observedAt
+  ) {
+    const at =
+      b.observedAt + ((need - b.remaining) / (b.limit - b.remaining)) * (b.resetAt - b.observedAt);
+    return Math.min(b.resetAt - t, Math.max(1, Math.ceil(at - t)));
+  }
+  return b.resetAt - t;
+}
+
+function bucketWait(bucket: Bucket, t: number, continuous: boolean): number {
+  let wait = bucket.blockedUntil > t ? bucket.blockedUntil - t : 0;
+  for (const b of bucket.budgets.values()) {
+    wait = Math.max(wait, budgetWait(b, t, bucket.inFlight, continuous));
+  }
+  return wait;
+}
+
+function toBudget(o: BudgetObservation, t: number, seq: number, cost: number | undefined): Budget {
+  return {
+    cost,
+    limit: o.limit,
+    remaining: o.remaining,
+    observedAt: t,
+    resetAt: o.resetMs !== undefined ? t + o.resetMs : undefined,
+    refill: o.refill,
+    countsRequests: o.countsRequests,
+    seq,
+  };
+}
+
+interface Described {
+  readonly origin: string;
+  readonly key: string | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+const KEY_HEADERS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'] as const;
+
+function headerOf(headers: unknown, name: string): string | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const getter = (headers as { get?: unknown }).get;
+  if (typeof getter === 'function') {
+    const v: unknown = getter.call(headers, name);
+    return typeof v === 'string' ? v : undefined;
+  }
+  if (Array.isArray(headers)) {
+    for (const pair of headers) {
+      if (
+        Array.isArray(pair) &&
+        String(pair[0]).toLowerCase() === name &&
+        typeof pair[1] === 'string'
+      )
+        return pair[1];
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === name && typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+/** Origin, credential and signal of a fetch call, whatever shape its arguments take. */
+function describe(input: unknown, init: RequestInit | undefined): Described {
+  let url = '';
+  let requestHeaders: unknown;
+  let requestSignal: unknown;
+  try {
+    if (typeof input === 'string') url = input;
+    else if (typeof input === 'object' && input !== null) {
+      const r = input as { url?: unknown; href?: unknown; headers?: unknown; signal?: unknown };
+      if (typeof r.url === 'string') {
+        url = r.url;
+        requestHeaders = r.headers;
+        requestSignal = r.signal;
+      } else if (typeof r.href === 'string') url = r.href;
+    }
+  } catch {
+    // A hostile input object: pace it under the empty origin.
+  }
+  let origin = '';
+  let queryKey: string | undefined;
+  try {
+    const parsed = new URL(url);
+    origin = parsed.origin;
+    // Gemini takes the key in the query string.
+    queryKey = parsed.searchParams.get('key') ?? undefined;
+  } catch {
+    origin = '';
+  }
+  let key: string | undefined;
+  try {
+    for (const name of KEY_HEADERS) {
+      key = headerOf(init?.headers, name) ?? headerOf(requestHeaders, name);
+      if (key !== undefined && key.length > 0) break;
+    }
+  } catch {
+    key = undefined;
+  }
+  let signal: AbortSignal | undefined;
+  try {
+    const s: unknown = init?.signal ?? requestSignal;
+    signal = isAbortSignal(s) ? s : undefined;
+  } catch {
+    signal = undefined;
+  }
+  return { origin, key: key !== undefined && key.length > 0 ? key : queryKey, signal };
+}
+
+function localRateLimitResponse(waitMs: number | undefined, maxWaitMs: number): Response {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-should-retry': 'false',
+    'x-four29-paced': 'over-max-wait',
+  };
+  const when =
+    waitMs !== undefined
+      ? `resets in ${Math.ceil(waitMs / 1000)}s`
+      : 'has not been released by the answers in flight';
+  if (waitMs !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(waitMs / 1000)));
+    headers['retry-after-ms'] = String(Math.ceil(waitMs));
+  }
+  const message = `Not sent by four29 paced fetch: the upstream rate-limit budget for this key is spent and ${when}, beyond maxWaitMs (${maxWaitMs} ms).`;
+  // One body both SDKs read as their own 429: OpenAI takes `error`, Anthropic takes the whole body.
+  const body = {
+    type: 'error',
+    error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message },
+  };
+  return new Response(JSON.stringify(body), { status: 429, headers });
+}
+
+/**
+ * A `fetch` that paces requests by the rate-limit budget the upstream reports on every response.
+ * When a budget is spent it holds new requests until the upstream said it resets, instead of
+ * sending them into a 429; request budgets are reserved for requests in flight, so concurrent
+ * callers cannot all spend the last unit. State is per origin and per API key (a digest of the
+ * `Authorization`, `x-api-key`, `api-key` or `x-goog-api-key` header). Pacing starts with the first
+ * response: until the upstream has reported a budget, requests go out unhindered.
+ *
+ * `new OpenAI({ fetch: createPacedFetch() })`, `new Anthropic({ fetch: createPacedFetch() })`.
+ */
+export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
+  const now = clockOption(options.now);
+  const maxWaitMs = Math.min(numberOption(options.maxWaitMs, 60_000), MAX_TIMER_MS);
+  const sendOverMax = options.overMaxWait === 'send';
+  const continuous = options.refill === 'continuous';
+  const maxEntries = countOption(options.maxEntries, 1000);
+  const buckets = new Map<string, Bucket>();
+  let sent = 0;
+
+  function bucketFor(id: string, origin: string): Bucket {
+    let bucket = buckets.get(id);
+    if (bucket !== undefined) {
+      buckets.delete(id);
+      buckets.set(id, bucket);
+      return bucket;
+    }
+    bucket = {
+      origin,
+      budgets: new Map(),
+      blockedUntil: 0,
+      inFlight: 0,
+      queue: [],
+      timer: undefined,
+    };
+    buckets.set(id, bucket);
+    if (buckets.size > maxEntries) {
+      // Forget the least recently used idle bucket; if none is idle, the oldest one: its callers
+      // keep their reference, so they finish normally, only the shared state is lost.
+      let victim: string | undefined;
+      for (const [k, b] of buckets) {
+        if (b.queue.length === 0 && b.inFlight === 0) {
+          victim = k;
+          break;
+        }
+      }
+      buckets.delete(victim ?? (buckets.keys().next().value as string));
+    }
+    return bucket;
+  }
+
+  function pump(bucket: Bucket): void {
+    if (bucket.timer !== undefined) clearTimeout(bucket.timer);
+    bucket.timer = undefined;
+    const t = now();
+    while (bucket.queue.length > 0) {
+      const wait = bucketWait(bucket, t, continuous);
+      if (wait <= 0) {
+        const head = bucket.queue.shift() as Waiter;
+        head.detach();
+        bucket.inFlight++;
+        head.settle({ go: true });
+        continue;
+      }
+      // Fail fast whoever cannot be served within their deadline; everyone waits at least `wait`.
+      const late = bucket.queue.filter((w) =>
+        wait === Number.POSITIVE_INFINITY ? t >= w.deadline : t + wait > w.deadline,
+      );
+      if (late.length === 0) {
+        let next = wait;
+        for (const w of bucket.queue) next = Math.min(next, w.deadline - t);
+        bucket.timer = setTimeout(
+          () => pump(bucket),
+          Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(next))),
+        );
+        return;
+      }
+      for (const w of late) {
+        bucket.queue.splice(bucket.queue.indexOf(w), 1);
+        w.detach();
+        if (sendOverMax) {
+          bucket.inFlight++;
+          w.settle({ go: true });
+        } else {
+          w.settle({ go: false, waitMs: wait === Number.POSITIVE_INFINITY ? undefined : wait });
+        }
+      }
+    }
+  }
+
+  function admit(bucket: Bucket, signal: AbortSignal | undefined): Promise<Admission> | Admission {
+    const t = now();
+    if (bucket.queue.length === 0 && bucketWait(bucket, t, continuous) <= 0) {
+      bucket.inFlight++;
+      return { go: true };
+    }
+    return new Promise<Admission>((resolve, reject) => {
+      const onAbort = () => {
+        const i = bucket.queue.indexOf(waiter);
+        if (i !== -1) bucket.queue.splice(i, 1);
+        reject(abortReason(signal as AbortSignal));
+        pump(bucket);
+      };
+      const waiter: Waiter = {
+        deadline: t + maxWaitMs,
+        settle: resolve,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      bucket.queue.push(waiter);
+      const wait = bucketWait(bucket, t, continuous);
+      callHook(options.onHold, {
+        origin: bucket.origin,
+        waitMs: wait === Number.POSITIVE_INFINITY ? undefined : wait,
+        queued: bucket.queue.length,
+      });
+      pump(bucket);
+    });
+  }
+
+  function observe(bucket: Bucket, res: Response, seq: number): void {
+    const t = now();
+    let headers: Headers;
+    let status: number;
+    try {
+      headers = res.headers;
+      status = res.status;
+      if (typeof headers?.get !== 'function') return;
+    } catch {
+      return;
+    }
+    for (const o of readBudgets(headers, t)) {
+      const current = bucket.budgets.get(o.name);
+      let cost = current?.cost;
+      if (
+        current !== undefined &&
+        !o.countsRequests &&
+        seq > current.seq &&
+        o.remaining < current.remaining &&
+        (current.resetAt === undefined || t < current.resetAt)
+      ) {
+        // Answers in between (concurrency) make this an overestimate: the safe side.
+        cost = current.remaining - o.remaining;
+      }
+      const next = toBudget(o, t, seq, cost);
+      // An answer to an older request arriving late may only lower the estimate, never raise it.
+      if (
+        current === undefined ||
+        seq > current.seq ||
+        estimate(next, t, continuous) < estimate(current, t, continuous)
+      ) {
+        if (current === undefined && bucket.budgets.size >= MAX_BUDGETS_PER_BUCKET) continue;
+        bucket.budgets.set(o.name, next);
+      }
+    }
+    // 429s, 503s and GitHub's secondary-limit 403s say how long to stay away; so does any error
+    // status that carries Retry-After.
+    if (status >= 400) {
+      const retryAfter = readRetryAfter(headers, t);
+      if (retryAfter !== undefined)
+        bucket.blockedUntil = Math.max(bucket.blockedUntil, t + retryAfter);
+    }
+  }
+
+  return async function pacedFetch(input, init) {
+    const { origin, key, signal } = describe(input, init);
+    if (signal?.aborted) throw abortReason(signal);
+    const id = `${origin}\u0000${key !== undefined ? await hashKey(key) : ''}`;
+    if (signal?.aborted) throw abortReason(signal);
+    const bucket = bucketFor(id, origin);
+    const admission = await admit(bucket, signal);
+    if (!admission.go) return localRateLimitResponse(admission.waitMs, maxWaitMs);
+    const send = typeof options.fetch === 'function' ? options.fetch : globalThis.fetch;
+    const seq = ++sent;
+    let res: Response;
+    try {
+      res = await send(input, init);
+    } catch (error) {
+      bucket.inFlight--;
+      pump(bucket);
+      throw error;
+    }
+    bucket.inFlight--;
+    try {
+      observe(bucket, res, seq);
+    } catch {
+      // Pacing is best effort: a response we cannot read is still the caller's response.
+    }
+    pump(bucket);
+    return res;
+  };
+}

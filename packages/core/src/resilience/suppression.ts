@@ -1,0 +1,151 @@
+import type { Four29Logger, LogLevel } from '../types.js';
+import { clockOption, countOption, numberOption, unrefTimer } from './internal.js';
+
+export interface LogSuppressionOptions {
+  /**
+   * How long repeats of a logged event are counted instead of logged. When the window closes, one
+   * summary record carries the count. Default 60 s.
+   */
+  readonly windowMs?: number;
+  /** Distinct event kinds tracked at once; the oldest is summarized and dropped first. Default 1000. */
+  readonly maxKeys?: number;
+}
+
+export const DEFAULT_LOG_SUPPRESSION_WINDOW_MS = 60_000;
+
+/** The record emitted when a window closes with repeats in it. */
+export interface SuppressedLogSummary extends Record<string, unknown> {
+  readonly event: 'four29.upstream_error.suppressed';
+  readonly kind: string;
+  readonly provider: string;
+  readonly upstream: { readonly status?: number; readonly code?: string };
+  /** Identical events not logged in this window (the first one was logged). */
+  readonly suppressed: number;
+  readonly windowMs: number;
+  /** When the window opened with the logged event, ISO 8601. */
+  readonly since: string;
+}
+
+interface Window {
+  readonly level: LogLevel;
+  readonly kind: string;
+  readonly provider: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly start: number;
+  count: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function field(obj: Record<string, unknown>, name: string): unknown {
+  try {
+    return obj[name];
+  } catch {
+    return undefined;
+  }
+}
+
+function short(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, 100) : undefined;
+}
+
+/**
+ * Wraps a logger so that a storm of identical upstream errors (same kind, provider, upstream status
+ * and code) logs the first one, counts the rest for `windowMs`, and then logs one summary with the
+ * count. The summary is emitted by an unref'd timer when the window closes (it never keeps a process
+ * alive), or earlier if the next event of that kind arrives after the window, or when the key is
+ * evicted to keep memory bounded. Records that are not four29 upstream-error records pass through.
+ */
+export function withLogSuppression(
+  logger: Four29Logger,
+  options?: LogSuppressionOptions | false,
+  now?: () => number,
+): Four29Logger {
+  if (options === false) return logger;
+  const windowMs = numberOption(options?.windowMs, DEFAULT_LOG_SUPPRESSION_WINDOW_MS, 1);
+  const maxKeys = countOption(options?.maxKeys, 1000);
+  const clock = clockOption(now);
+  const windows = new Map<string, Window>();
+
+  function emit(level: LogLevel, obj: Record<string, unknown>, msg: string | undefined): void {
+    try {
+      if (level === 'error') logger.error(obj, msg);
+      else logger.warn(obj, msg);
+    } catch {
+      // A broken logger must not break the error path, nor a timer callback.
+    }
+  }
+
+  function close(key: string, w: Window): void {
+    if (windows.get(key) === w) windows.delete(key);
+    if (w.timer !== undefined) clearTimeout(w.timer);
+    w.timer = undefined;
+    if (w.count === 0) return;
+    const upstream: { status?: number; code?: string } = {};
+    if (w.status !== undefined) upstream.status = w.status;
+    if (w.code !== undefined) upstream.code = w.code;
+    const summary: SuppressedLogSummary = {
+      event: 'four29.upstream_error.suppressed',
+      kind: w.kind,
+      provider: w.provider,
+      upstream,
+      suppressed: w.count,
+      windowMs,
+      since: new Date(w.start).toISOString(),
+    };
+    const what = `${w.provider} ${w.status ?? 'no response'}${w.code !== undefined ? ` (${w.code})` : ''}`;
+    emit(
+      w.level,
+      summary,
+      `upstream ${w.kind}: ${w.count} more like the last from ${what} in ${Math.round(windowMs / 1000)}s, not logged one by one`,
+    );
+  }
+
+  function handle(level: LogLevel, obj: Record<string, unknown>, msg: string | undefined): void {
+    if (
+      typeof obj !== 'object' ||
+      obj === null ||
+      field(obj, 'event') !== 'four29.upstream_error'
+    ) {
+      emit(level, obj, msg);
+      return;
+    }
+    const kind = short(field(obj, 'kind')) ?? '';
+    const provider = short(field(obj, 'provider')) ?? '';
+    const upstream = field(obj, 'upstream');
+    const u =
+      typeof upstream === 'object' && upstream !== null
+        ? (upstream as Record<string, unknown>)
+        : {};
+    const rawStatus = field(u, 'status');
+    const status = typeof rawStatus === 'number' ? rawStatus : undefined;
+    const code = short(field(u, 'code'));
+    const key = `${level}\u0000${kind}\u0000${provider}\u0000${status ?? ''}\u0000${code ?? ''}`;
+    const t = clock();
+    const open = windows.get(key);
+    if (open !== undefined) {
+      if (t - open.start < windowMs && t >= open.start) {
+        open.count++;
+        if (open.timer === undefined) {
+          // Only windows with repeats need a timer: that bounds timers by maxKeys and by storms.
+          open.timer = setTimeout(() => close(key, open), Math.max(0, open.start + windowMs - t));
+          unrefTimer(open.timer);
+        }
+        return;
+      }
+      close(key, open);
+    }
+    emit(level, obj, msg);
+    windows.set(key, { level, kind, provider, status, code, start: t, count: 0, timer: undefined });
+    while (windows.size > maxKeys) {
+      const oldest = windows.entries().next();
+      if (oldest.done === true) break;
+      close(oldest.value[0], oldest.value[1]);
+    }
+  }
+
+  return {
+    warn: (obj, msg) => handle('warn', obj, msg),
+    error: (obj, msg) => handle('error', obj, msg),
+  };
+}

@@ -1,0 +1,189 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createUpstreamErrorHandler } from '../../src/handler.js';
+import { createQuotaBreaker } from '../../src/resilience/breaker.js';
+import { upstreamError } from './upstream-errors.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-11-01T12:00:00.000Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+const OTHER_KEY = 'sk-proj-zyxwvutsrqponmlkjihgfedcba9876543210';
+
+function upstream(error: unknown) {
+  return vi.fn(async () => {
+    throw error;
+  });
+}
+
+describe('createQuotaBreaker', () => {
+  it('after a quota error, fails fast with the very same error, classified identically', async () => {
+    const breaker = createQuotaBreaker();
+    const quota = upstreamError('openai.insufficient_quota');
+    const fn = upstream(quota);
+    const first = await breaker.run(fn, { key: KEY }).catch((e: unknown) => e);
+    const second = await breaker.run(fn, { key: KEY }).catch((e: unknown) => e);
+    expect(first).toBe(quota);
+    expect(second).toBe(quota);
+    expect(fn).toHaveBeenCalledTimes(1);
+    const handle = createUpstreamErrorHandler({ logger: false });
+    expect(handle(second)?.classification).toEqual(handle(first)?.classification);
+    expect(handle(second)?.classification.kind).toBe('quota_exhausted');
+    expect(await breaker.state({ key: KEY })).toMatchObject({ status: 'open', rejected: 1 });
+  });
+
+  it('cuts upstream calls to one probe per cool-down', async () => {
+    const breaker = createQuotaBreaker({ cooldownMs: 10_000 });
+    const fn = upstream(upstreamError('anthropic.credit_balance_too_low'));
+    // One call a second for 35 s: the first trips it, then one probe at 10 s, 20 s and 30 s.
+    for (let s = 0; s < 35; s++) {
+      await breaker.run(fn, { key: KEY, provider: 'anthropic' }).catch(() => {});
+      vi.advanceTimersByTime(1000);
+    }
+    expect(fn).toHaveBeenCalledTimes(4);
+  });
+
+  it('half-open lets exactly one probe through; concurrent calls fail fast; success closes', async () => {
+    const breaker = createQuotaBreaker({ cooldownMs: 1000 });
+    const quota = upstreamError('openai.insufficient_quota');
+    await breaker.run(upstream(quota), { key: KEY }).catch(() => {});
+    vi.advanceTimersByTime(1000);
+    expect((await breaker.state({ key: KEY })).status).toBe('half-open');
+
+    let release: (v: string) => void = () => {};
+    const probe = vi.fn(
+      () =>
+        new Promise<string>((r) => {
+          release = r;
+        }),
+    );
+    const probing = breaker.run(probe, { key: KEY });
+    const others = await Promise.allSettled(
+      Array.from({ length: 5 }, () => breaker.run(probe, { key: KEY })),
+    );
+    expect(probe).toHaveBeenCalledTimes(1);
+    expect(others.every((o) => o.status === 'rejected' && o.reason === quota)).toBe(true);
+    expect(await breaker.state({ key: KEY })).toMatchObject({ status: 'half-open', probing: true });
+
+    release('ok');
+    await expect(probing).resolves.toBe('ok');
+    expect(await breaker.state({ key: KEY })).toEqual({ status: 'closed' });
+    await expect(breaker.run(async () => 'next', { key: KEY })).resolves.toBe('next');
+  });
+
+  it('a probe that hits the quota again re-opens for a fresh cool-down', async () => {
+    const breaker = createQuotaBreaker({ cooldownMs: 1000 });
+    const first = upstreamError('openai.insufficient_quota');
+    const again = upstreamError('openai.insufficient_quota');
+    await breaker.run(upstream(first), { key: KEY }).catch(() => {});
+    vi.advanceTimersByTime(1000);
+    await expect(breaker.run(upstream(again), { key: KEY })).rejects.toBe(again);
+    const state = await breaker.state({ key: KEY });
+    expect(state).toMatchObject({ status: 'open', openUntil: Date.now() + 1000 });
+    await expect(breaker.run(async () => 'x', { key: KEY })).rejects.toBe(again);
+  });
+
+  it('a probe answered with another upstream error closes; one without an answer stays half-open', async () => {
+    const breaker = createQuotaBreaker({ cooldownMs: 1000 });
+    await breaker
+      .run(upstream(upstreamError('openai.insufficient_quota')), { key: KEY })
+      .catch(() => {});
+    vi.advanceTimersByTime(1000);
+
+    const network = new TypeError('fetch failed');
+    await expect(breaker.run(upstream(network), { key: KEY })).rejects.toBe(network);
+    expect(await breaker.state({ key: KEY })).toMatchObject({
+      status: 'half-open',
+      probing: false,
+    });
+
+    await expect(breaker.run(upstream('not even an Error'), { key: KEY })).rejects.toBe(
+      'not even an Error',
+    );
+    expect((await breaker.state({ key: KEY })).status).toBe('half-open');
+
+    const limited = upstreamError('openai.rate_limit.tokens');
+    await expect(breaker.run(upstream(limited), { key: KEY })).rejects.toBe(limited);
+    expect(await breaker.state({ key: KEY })).toEqual({ status: 'closed' });
+  });
+
+  it('upstream_auth trips it; rate limits and other errors do not', async () => {
+    const breaker = createQuotaBreaker();
+    for (const id of [
+      'openai.rate_limit.tokens',
+      'openai.server_error',
+      'openai.request_too_large',
+    ]) {
+      await breaker.run(upstream(upstreamError(id)), { key: KEY }).catch(() => {});
+      expect((await breaker.state({ key: KEY })).status).toBe('closed');
+    }
+    await breaker
+      .run(upstream(upstreamError('openai.auth.invalid_api_key')), { key: KEY })
+      .catch(() => {});
+    expect((await breaker.state({ key: KEY })).status).toBe('open');
+  });
+
+  it('keeps one breaker per provider and key, and never the key itself', async () => {
+    const breaker = createQuotaBreaker();
+    await breaker
+      .run(upstream(upstreamError('openai.insufficient_quota')), { key: KEY, provider: 'openai' })
+      .catch(() => {});
+    const ok = async () => 'ok';
+    await expect(breaker.run(ok, { key: OTHER_KEY, provider: 'openai' })).resolves.toBe('ok');
+    await expect(breaker.run(ok, { key: KEY, provider: 'anthropic' })).resolves.toBe('ok');
+    await expect(breaker.run(ok)).resolves.toBe('ok');
+    await expect(breaker.run(ok, { key: KEY, provider: 'openai' })).rejects.toMatchObject({
+      status: 429,
+    });
+
+    const state = await breaker.state({ key: KEY, provider: 'openai' });
+    expect(JSON.stringify(state)).not.toContain(KEY.slice(3, 20));
+    await breaker.reset({ key: KEY, provider: 'openai' });
+    await expect(breaker.run(ok, { key: KEY, provider: 'openai' })).resolves.toBe('ok');
+  });
+
+  it('bounds memory: beyond maxEntries the least recently tripped key is forgotten', async () => {
+    const breaker = createQuotaBreaker({ maxEntries: 2 });
+    const keys = ['key-one-000000', 'key-two-000000', 'key-three-0000'] as const;
+    for (const key of keys) {
+      await breaker
+        .run(upstream(upstreamError('openai.insufficient_quota')), { key })
+        .catch(() => {});
+    }
+    expect((await breaker.state({ key: keys[0] })).status).toBe('closed');
+    expect((await breaker.state({ key: keys[1] })).status).toBe('open');
+    expect((await breaker.state({ key: keys[2] })).status).toBe('open');
+  });
+
+  it('passes results and non-tripping errors of any shape through untouched', async () => {
+    const breaker = createQuotaBreaker();
+    await expect(breaker.run(() => 7)).resolves.toBe(7);
+    for (const thrown of [null, undefined, 0, 'x', { status: 'weird' }]) {
+      await expect(
+        breaker.run(() => {
+          throw thrown;
+        }),
+      ).rejects.toBe(thrown);
+    }
+    expect((await breaker.state()).status).toBe('closed');
+    await expect(breaker.run(undefined as unknown as () => number)).rejects.toBeInstanceOf(
+      TypeError,
+    );
+  });
+
+  it('nonsense options fall back to defaults', async () => {
+    const breaker = createQuotaBreaker({
+      cooldownMs: Number.NaN,
+      maxEntries: -3,
+      kinds: 'x' as never,
+    });
+    await breaker.run(upstream(upstreamError('openai.insufficient_quota'))).catch(() => {});
+    vi.advanceTimersByTime(59_999);
+    expect((await breaker.state()).status).toBe('open');
+    vi.advanceTimersByTime(1);
+    expect((await breaker.state()).status).toBe('half-open');
+  });
+});
