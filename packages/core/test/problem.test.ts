@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toLogRecord } from '../src/log.js';
@@ -499,4 +500,29 @@ describe('properties', () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe('docs/problems pages', () => {
+  for (const kind of UPSTREAM_ERROR_KINDS) {
+    it(`${kind}.md documents the real response`, () => {
+      const page = readFileSync(
+        new URL(`../../../docs/problems/${kind}.md`, import.meta.url),
+        'utf8',
+      );
+      const example = /```http\n([\s\S]*?)\n```/.exec(page)?.[1] ?? '';
+      const [head = '', json = ''] = example.split('\n\n');
+      const rendered = toProblem(classification({ kind }));
+      expect(head.split('\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${rendered.status} `));
+      const body = JSON.parse(json) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        type: problemType(kind),
+        title: rendered.body.title,
+        status: rendered.status,
+        kind,
+        remediation: rendered.body.remediation,
+      });
+      expect(head.includes('Retry-After')).toBe('retryAfter' in body);
+      expect(page).toContain(`# \`${kind}\``);
+    });
+  }
 });
