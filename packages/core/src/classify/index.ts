@@ -1,6 +1,112 @@
-import type { Classification, ClassifyOptions } from '../types.js';
+import { redact } from '../redact.js';
+import { remediationFor } from '../remediation/index.js';
+import type { Classification, ClassifyOptions, ProviderId, Remediation } from '../types.js';
+import { readFacts } from './facts.js';
+import { cleanRequestId, findUpstreamError } from './normalize.js';
+import { detectProvider } from './providers.js';
+import { decideKind, limitFacts, retryDelayMs, upstreamCodeOf } from './rules.js';
 
-// STUB — replaced by the classifier.
-export function classify(_thrown: unknown, _options?: ClassifyOptions): Classification | null {
-  return null;
+export {
+  MAX_RETRY_DELAY_MS,
+  normalizeHeaders,
+  parseDurationMs,
+  parseHttpDate,
+  parseResetMs,
+  parseRetryAfter,
+  parseRetryAfterMs,
+  parseRfc3339,
+  type RateLimitBucket,
+  type RateLimitHeaders,
+  readRateLimitHeaders,
+} from './headers.js';
+export { MAX_CAUSE_DEPTH } from './normalize.js';
+
+const EMPTY_REMEDIATION: Remediation = { causes: [], steps: [] };
+
+/** Header names whose value is the upstream's own request id, most specific first. */
+const REQUEST_ID_HEADERS = [
+  'x-request-id',
+  'request-id',
+  'apim-request-id',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+  'x-github-request-id',
+] as const;
+
+function safeRemediation(
+  kind: Classification['kind'],
+  provider: ProviderId,
+  code: string | undefined,
+): Remediation {
+  try {
+    const r = remediationFor(kind, provider, code);
+    return r !== null && typeof r === 'object' ? r : EMPTY_REMEDIATION;
+  } catch {
+    return EMPTY_REMEDIATION;
+  }
+}
+
+function nowFrom(options: ClassifyOptions | undefined): number {
+  const now = options?.now;
+  return typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
+}
+
+/**
+ * Classifies a thrown value as an upstream API error, or returns `null` when it is not one (see
+ * `normalize.ts` for the exact evidence required). Never throws; reads a bounded amount of any input.
+ */
+export function classify(thrown: unknown, options?: ClassifyOptions): Classification | null {
+  try {
+    return classifyUnsafe(thrown, options);
+  } catch {
+    // Every foreign read is guarded; this is the last line for anything missed.
+    return null;
+  }
+}
+
+function classifyUnsafe(
+  thrown: unknown,
+  options: ClassifyOptions | undefined,
+): Classification | null {
+  const info = findUpstreamError(thrown);
+  if (info === null) return null;
+  const now = nowFrom(options);
+  const facts = readFacts(info, now);
+  const provider = detectProvider(facts, options?.provider);
+  const { kind, retryable } = decideKind(facts, provider);
+  const limits =
+    kind === 'rate_limited' || kind === 'quota_exhausted' || kind === 'request_too_large'
+      ? limitFacts(facts, kind)
+      : undefined;
+  const retryAfterMs = retryable ? retryDelayMs(facts, limits ?? {}) : undefined;
+  const upstreamCode = upstreamCodeOf(facts);
+  let upstreamRequestId = info.requestId;
+  for (const name of REQUEST_ID_HEADERS) {
+    if (upstreamRequestId !== undefined) break;
+    upstreamRequestId = cleanRequestId(facts.headers.get(name));
+  }
+  upstreamRequestId ??= cleanRequestId(facts.bodyRequestId);
+  const message = facts.message.length > 0 ? redact(facts.message) : '';
+
+  const out: {
+    -readonly [K in keyof Classification]: Classification[K];
+  } = { kind, provider, retryable, remediation: EMPTY_REMEDIATION };
+  if (retryAfterMs !== undefined) {
+    out.retryAfterMs = retryAfterMs;
+    out.resetAt = now + retryAfterMs;
+  }
+  if (limits !== undefined) {
+    if (limits.dimension !== undefined) out.dimension = limits.dimension;
+    if (limits.window !== undefined) out.window = limits.window;
+    if (limits.limit !== undefined) out.limit = limits.limit;
+    if (limits.remaining !== undefined) out.remaining = limits.remaining;
+    if (limits.used !== undefined) out.used = limits.used;
+    if (limits.requested !== undefined) out.requested = limits.requested;
+  }
+  if (info.status !== undefined) out.upstreamStatus = info.status;
+  if (upstreamCode !== undefined) out.upstreamCode = upstreamCode;
+  if (upstreamRequestId !== undefined) out.upstreamRequestId = upstreamRequestId;
+  if (message.length > 0) out.upstreamMessage = message;
+  out.remediation = safeRemediation(kind, provider, upstreamCode);
+  return out;
 }

@@ -1,0 +1,455 @@
+/**
+ * Turns any thrown value into one safe `UpstreamErrorInfo`, or decides that it is not an upstream
+ * error at all.
+ *
+ * ## What counts as an upstream error (the structural evidence)
+ *
+ * Walking the value and its `cause` chain (at most {@link MAX_CAUSE_DEPTH} links, cycles stopped),
+ * the first link that shows one of these is the upstream error:
+ *
+ * 1. **An HTTP error response**: an HTTP status 400–599 (`status`, `statusCode`,
+ *    `response.status|statusCode`, AWS `$metadata.httpStatusCode`) together with something only a
+ *    response has: response headers (`headers`, `response.headers`, `responseHeaders`), a response
+ *    body (`body`, `error`, `data`, `response.data|body`, `responseBody`), AWS `$metadata`/`$fault`,
+ *    `isAxiosError`, or the name of an HTTP error class (`ApiError` of @google/genai,
+ *    `UpstreamHttpError`). A status alone is not enough: that is what the app's own HTTP errors
+ *    look like.
+ * 2. **A provider error event without a status**: an SDK `APIError` thrown mid-stream, with an
+ *    `error` body that has a string `type` or `code` (openai-node and @anthropic-ai/sdk do this when
+ *    an SSE stream carries an error event).
+ * 3. **A network failure of an HTTP client**: openai/anthropic `APIConnectionError` and
+ *    `APIConnectionTimeoutError`; axios errors without a response (`ECONNABORTED`, `ETIMEDOUT`,
+ *    `ECONNREFUSED`, `ERR_NETWORK`, …); `TypeError: fetch failed` whose cause carries a network
+ *    code (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_*`, …); undici errors (`UND_ERR_*` codes); a
+ *    `TimeoutError` DOMException (`AbortSignal.timeout`).
+ *
+ * And these end the walk with "not an upstream error", even if something deeper would qualify:
+ * - the app's own HTTP errors: http-errors (`expose` boolean plus a status), Nest `HttpException`
+ *   (`getStatus()`/`getResponse()`), a thrown fetch `Response` (Remix/React Router control flow);
+ * - user aborts: `AbortError`, `APIUserAbortError`, axios `ERR_CANCELED`: the caller chose to stop.
+ *
+ * Everything else (plain `Error`, bare `TypeError`, strings, numbers, `null`, an app's own rate
+ * limiter rejection, a bare `ECONNREFUSED` from a database driver) is not an upstream API error.
+ */
+import type { ProviderId } from '../types.js';
+import { normalizeHeaders } from './headers.js';
+import {
+  constructorName,
+  get,
+  getObject,
+  getString,
+  hasOwn,
+  isArray,
+  isFunction,
+  isObjectLike,
+  MAX_TEXT,
+  toNumber,
+} from './safe.js';
+
+export const MAX_CAUSE_DEPTH = 8;
+
+export type UpstreamOrigin = 'http' | 'event' | 'network' | 'timeout';
+
+export interface UpstreamErrorInfo {
+  readonly origin: UpstreamOrigin;
+  /** The real HTTP status, when a response was received. */
+  readonly status?: number;
+  /** Lower-case names, bounded. */
+  readonly headers: Map<string, string>;
+  /** Parsed JSON (object or array), text (bounded), or undefined. Read-only: never merged anywhere. */
+  readonly body: unknown;
+  /** The thrown error's own message, bounded. */
+  readonly message: string;
+  /** `name`, or the class name when `name` is the generic `Error`. */
+  readonly name: string;
+  readonly requestId?: string;
+  /** AWS SDK v3 exception name (`ThrottlingException`). */
+  readonly awsName?: string;
+  /** A provider the error names itself (`UpstreamHttpError.provider`). */
+  readonly provider?: ProviderId;
+  /** Which client produced it, for provider detection only. */
+  readonly client?: 'openai-sdk' | 'anthropic-sdk' | 'google-genai' | 'aws-sdk' | 'axios' | 'fetch';
+}
+
+type Verdict = UpstreamErrorInfo | 'stop' | 'continue';
+
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPROTO',
+  'ERR_NETWORK',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  // Bun's fetch
+  'ConnectionRefused',
+  'ConnectionClosed',
+  'FailedToOpenSocket',
+]);
+
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'ECONNABORTED',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** undici codes that are the caller's doing or a programming error, not a network failure. */
+const UNDICI_NOT_NETWORK: ReadonlySet<string> = new Set([
+  'UND_ERR_ABORTED',
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_INVALID_RETURN_VALUE',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+const REQUEST_ID_RE = /^[\x21-\x7e]{1,200}$/;
+
+/** A request id safe to log and compare: printable ASCII, no spaces or line breaks. */
+export function cleanRequestId(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const s = value.trim();
+  return REQUEST_ID_RE.test(s) ? s : undefined;
+}
+
+function nameOf(value: unknown): string {
+  const name = getString(value, 'name', 100);
+  if (name !== undefined && name !== 'Error') return name;
+  return constructorName(value) ?? name ?? '';
+}
+
+function codeOf(value: unknown): string | undefined {
+  const code = get(value, 'code');
+  return typeof code === 'string' && code.length <= 64 ? code : undefined;
+}
+
+function statusOf(value: unknown): number | undefined {
+  const n = toNumber(value);
+  return n !== undefined && Number.isInteger(n) && n >= 400 && n <= 599 ? n : undefined;
+}
+
+function isHttpErrorsError(value: unknown): boolean {
+  // http-errors (and Koa's ctx.throw) put `expose`, `status` and `statusCode` on the prototype.
+  return (
+    typeof get(value, 'expose') === 'boolean' &&
+    (toNumber(get(value, 'statusCode')) !== undefined ||
+      toNumber(get(value, 'status')) !== undefined)
+  );
+}
+
+function isNestHttpException(value: unknown): boolean {
+  return isFunction(value, 'getStatus') && isFunction(value, 'getResponse');
+}
+
+function isFetchResponse(value: unknown): boolean {
+  return (
+    typeof get(value, 'ok') === 'boolean' &&
+    typeof get(value, 'bodyUsed') === 'boolean' &&
+    isFunction(value, 'clone')
+  );
+}
+
+function isUserAbort(value: unknown, name: string): boolean {
+  if (name === 'AbortError' || name === 'APIUserAbortError' || name === 'CanceledError')
+    return true;
+  return get(value, 'isAxiosError') === true && codeOf(value) === 'ERR_CANCELED';
+}
+
+/** Codes along a short cause chain (a fetch TypeError's cause, or an SDK error's cause's cause). */
+function causeCodes(value: unknown, depth = 3): string[] {
+  const codes: string[] = [];
+  let current: unknown = value;
+  const seen = new Set<unknown>();
+  for (let i = 0; i < depth && isObjectLike(current) && !seen.has(current); i++) {
+    seen.add(current);
+    const code = codeOf(current);
+    if (code !== undefined) codes.push(code);
+    const name = getString(current, 'name', 100);
+    if (name === 'TimeoutError' || name === 'ConnectTimeoutError' || name === 'HeadersTimeoutError')
+      codes.push('ETIMEDOUT');
+    current = get(current, 'cause');
+  }
+  return codes;
+}
+
+function isNetworkCode(code: string): boolean {
+  return NETWORK_CODES.has(code) || (code.startsWith('UND_ERR_') && !UNDICI_NOT_NETWORK.has(code));
+}
+
+function connectionInfo(
+  value: unknown,
+  name: string,
+  timeout: boolean,
+  client?: UpstreamErrorInfo['client'],
+): UpstreamErrorInfo {
+  return {
+    origin: timeout ? 'timeout' : 'network',
+    headers: new Map(),
+    body: undefined,
+    message: getString(value, 'message', MAX_TEXT) ?? '',
+    name,
+    ...(client !== undefined ? { client } : {}),
+  };
+}
+
+/** Network and timeout evidence for a link that has no HTTP status. */
+function networkVerdict(value: unknown, name: string): UpstreamErrorInfo | undefined {
+  const ctor = constructorName(value);
+  if (ctor === 'APIConnectionTimeoutError') return connectionInfo(value, ctor, true);
+  if (ctor === 'APIConnectionError') {
+    const codes = causeCodes(get(value, 'cause'));
+    return connectionInfo(
+      value,
+      ctor,
+      codes.some((c) => TIMEOUT_CODES.has(c)),
+    );
+  }
+  const code = codeOf(value);
+  if (get(value, 'isAxiosError') === true) {
+    if (code === undefined) return undefined;
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
+      return connectionInfo(value, name, true, 'axios');
+    return isNetworkCode(code) ? connectionInfo(value, name, false, 'axios') : undefined;
+  }
+  if (name === 'TimeoutError' && (get(value, 'code') === 23 || ctor === 'DOMException')) {
+    return connectionInfo(value, name, true, 'fetch');
+  }
+  if (name === 'TypeError') {
+    const message = getString(value, 'message', 200) ?? '';
+    if (
+      !/^(?:fetch failed|error sending request|Failed to fetch|Load failed|NetworkError when)/i.test(
+        message,
+      )
+    )
+      return undefined;
+    const codes = causeCodes(get(value, 'cause'));
+    if (!codes.some(isNetworkCode)) return undefined;
+    return connectionInfo(
+      value,
+      name,
+      codes.some((c) => TIMEOUT_CODES.has(c)),
+      'fetch',
+    );
+  }
+  if (code?.startsWith('UND_ERR_') && !UNDICI_NOT_NETWORK.has(code)) {
+    return connectionInfo(value, name, TIMEOUT_CODES.has(code), 'fetch');
+  }
+  return undefined;
+}
+
+function decodeBytes(value: unknown): string | undefined {
+  try {
+    let bytes: Uint8Array | undefined;
+    if (value instanceof Uint8Array) bytes = value;
+    else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
+    if (bytes === undefined) return undefined;
+    return new TextDecoder().decode(bytes.subarray(0, MAX_TEXT));
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON when the bounded text looks like JSON and parses; the text otherwise. Never parses more than MAX_TEXT. */
+export function parseBodyText(text: string): unknown {
+  const s = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
+  const trimmed = s.trimStart();
+  if (s.length === text.length && (trimmed.startsWith('{') || trimmed.startsWith('['))) {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      // Not JSON after all: keep the text for message matching.
+    }
+  }
+  return s;
+}
+
+function bodyValue(value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.length > 0 ? parseBodyText(value) : undefined;
+  const text = decodeBytes(value);
+  if (text !== undefined) return parseBodyText(text);
+  if (!isObjectLike(value) || typeof value === 'function') return undefined;
+  // A stream (fetch Response.body, Node Readable) cannot be read synchronously: no body.
+  if (isFunction(value, 'getReader') || isFunction(value, 'pipe')) return undefined;
+  return value;
+}
+
+/**
+ * Vertex AI sometimes answers with a one-element array, and @google/genai wraps non-JSON bodies as
+ * `{error: {message: "<the body text>"}}`, so the real body can sit one level down.
+ */
+function unwrapBody(body: unknown): unknown {
+  if (isArray(body)) {
+    const first = get(body, 0);
+    return isObjectLike(first) && getObject(first, 'error') !== undefined ? first : body;
+  }
+  const error = getObject(body, 'error');
+  const inner = getString(error, 'message');
+  if (inner !== undefined && /^\s*[[{]/.test(inner)) {
+    const parsed = parseBodyText(inner);
+    const candidate = isArray(parsed) ? get(parsed, 0) : parsed;
+    if (getObject(candidate, 'error') !== undefined) return candidate;
+  }
+  return body;
+}
+
+function firstDefined(...values: unknown[]): unknown {
+  for (const v of values) if (v !== undefined && v !== null) return v;
+  return undefined;
+}
+
+function requestIdOf(value: unknown): string | undefined {
+  return (
+    cleanRequestId(get(value, 'requestID')) ??
+    cleanRequestId(get(value, 'request_id')) ??
+    cleanRequestId(get(getObject(value, '$metadata'), 'requestId'))
+  );
+}
+
+function sdkBody(value: unknown): { body: unknown; client?: UpstreamErrorInfo['client'] } {
+  const error = get(value, 'error');
+  // openai-node keeps only the body's `error` member (and copies code/param/type onto the error);
+  // @anthropic-ai/sdk keeps the whole body.
+  if (hasOwn(value, 'param') && hasOwn(value, 'type')) {
+    return { body: isObjectLike(error) ? { error } : undefined, client: 'openai-sdk' };
+  }
+  if (hasOwn(value, 'requestID') && hasOwn(value, 'error')) {
+    return { body: bodyValue(error), client: 'anthropic-sdk' };
+  }
+  return { body: undefined };
+}
+
+function httpVerdict(value: unknown, name: string): UpstreamErrorInfo | undefined {
+  const response = getObject(value, 'response');
+  const metadata = getObject(value, '$metadata');
+  const status =
+    statusOf(get(value, 'status')) ??
+    statusOf(get(value, 'statusCode')) ??
+    statusOf(get(response, 'status')) ??
+    statusOf(get(response, 'statusCode')) ??
+    statusOf(get(metadata, 'httpStatusCode'));
+  const headersSource = firstDefined(
+    getObject(value, 'headers'),
+    getObject(response, 'headers'),
+    getObject(value, 'responseHeaders'),
+  );
+  const isAws = metadata !== undefined || typeof get(value, '$fault') === 'string';
+  const isAxios = get(value, 'isAxiosError') === true;
+  const sdk = sdkBody(value);
+  let body = sdk.body;
+  let client = sdk.client;
+  if (body === undefined) {
+    body = bodyValue(
+      firstDefined(
+        get(value, 'body'),
+        getObject(value, 'error'),
+        get(value, 'responseBody'),
+        get(value, 'data'),
+        get(response, 'data'),
+        get(response, 'body'),
+      ),
+    );
+  }
+  if (name === 'ApiError' && body === undefined) {
+    // @google/genai: the message is JSON.stringify(body).
+    const parsed = parseBodyText(getString(value, 'message', MAX_TEXT + 1) ?? '');
+    if (isObjectLike(parsed)) {
+      body = parsed;
+      client = 'google-genai';
+    }
+  }
+  if (status === undefined) {
+    // A provider error event inside a 200 stream (openai-node / @anthropic-ai/sdk `APIError`).
+    const errorObj = getObject(body, 'error') ?? (isObjectLike(body) ? body : undefined);
+    const typed =
+      typeof get(errorObj, 'type') === 'string' || typeof get(errorObj, 'code') === 'string';
+    const sdkShaped = headersSource !== undefined || constructorName(value) === 'APIError';
+    if (!typed || !sdkShaped || client === undefined) return undefined;
+    return {
+      origin: 'event',
+      headers: normalizeHeaders(headersSource),
+      body: unwrapBody(body),
+      message: getString(value, 'message', MAX_TEXT) ?? '',
+      name,
+      ...(client !== undefined ? { client } : {}),
+      ...optional('requestId', requestIdOf(value)),
+    };
+  }
+  const evidence =
+    headersSource !== undefined ||
+    body !== undefined ||
+    response !== undefined ||
+    isAws ||
+    isAxios ||
+    name === 'ApiError' ||
+    name === 'UpstreamHttpError';
+  if (!evidence) return undefined;
+  if (isAws) client = 'aws-sdk';
+  else if (isAxios) client = 'axios';
+  const provider = name === 'UpstreamHttpError' ? getString(value, 'provider', 100) : undefined;
+  return {
+    origin: 'http',
+    status,
+    headers: normalizeHeaders(headersSource),
+    body: unwrapBody(body),
+    message: getString(value, 'message', MAX_TEXT) ?? '',
+    name,
+    ...(client !== undefined ? { client } : {}),
+    ...optional('requestId', requestIdOf(value)),
+    ...optional('awsName', isAws ? name : undefined),
+    ...optional('provider', provider),
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function examine(value: unknown): Verdict {
+  if (!isObjectLike(value)) return 'stop';
+  if (isHttpErrorsError(value) || isNestHttpException(value) || isFetchResponse(value))
+    return 'stop';
+  const name = nameOf(value);
+  if (isUserAbort(value, name)) return 'stop';
+  return httpVerdict(value, name) ?? networkVerdict(value, name) ?? 'continue';
+}
+
+/** The next link: `cause`, or the AI SDK's `RetryError.lastError`. */
+function nextLink(value: unknown): unknown {
+  const cause = get(value, 'cause');
+  if (cause !== undefined) return cause;
+  return get(value, 'lastError');
+}
+
+/** The upstream error in `thrown` or its cause chain, or null. Never throws. */
+export function findUpstreamError(thrown: unknown): UpstreamErrorInfo | null {
+  const seen = new Set<unknown>();
+  let current: unknown = thrown;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH; depth++) {
+    if (!isObjectLike(current) || seen.has(current)) return null;
+    seen.add(current);
+    let verdict: Verdict;
+    try {
+      verdict = examine(current);
+    } catch {
+      verdict = 'continue';
+    }
+    if (verdict === 'stop') return null;
+    if (verdict !== 'continue') return verdict;
+    current = nextLink(current);
+  }
+  return null;
+}

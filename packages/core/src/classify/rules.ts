@@ -1,0 +1,476 @@
+/**
+ * The classification rules, most specific first. Each predicate names the provider behaviour it
+ * encodes; the fixtures in @four29/fixtures hold the real responses behind them.
+ */
+import type { LimitDimension, LimitWindow, ProviderId, UpstreamErrorKind } from '../types.js';
+import type { Facts } from './facts.js';
+import { parseDurationMs, type RateLimitBucket, saneDelay } from './headers.js';
+
+export interface KindDecision {
+  readonly kind: UpstreamErrorKind;
+  readonly retryable: boolean;
+}
+
+/** Codes and types that mean "no money or quota left": waiting does not help, someone must pay. */
+const QUOTA_CODES: ReadonlySet<string> = new Set([
+  // OpenAI (type and code; newer billing codes share type insufficient_quota)
+  'insufficient_quota',
+  'credit_balance_exhausted',
+  'organization_spend_limit_exceeded',
+  'project_spend_limit_exceeded',
+  'billing_hard_limit_reached',
+  'billing_not_active',
+  // Anthropic
+  'billing_error',
+  'enforced_spend_limit_reached',
+]);
+
+const TOO_LARGE_CODES: ReadonlySet<string> = new Set([
+  'context_length_exceeded',
+  'string_above_max_length',
+  'request_too_large',
+]);
+
+const AUTH_CODES: ReadonlySet<string> = new Set([
+  'invalid_api_key',
+  'authentication_error',
+  'permission_error',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+]);
+
+const RATE_LIMIT_CODES: ReadonlySet<string> = new Set([
+  'rate_limit_exceeded',
+  'rate_limit_error',
+  'RESOURCE_EXHAUSTED',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  // Bedrock: "You can resubmit your request later" (daily token quotas end up here).
+  'ServiceQuotaExceededException',
+]);
+
+const OVERLOAD_CODES: ReadonlySet<string> = new Set([
+  'overloaded_error',
+  'UNAVAILABLE',
+  'ServiceUnavailableException',
+  'ModelNotReadyException',
+]);
+
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'timeout_error',
+  'DEADLINE_EXCEEDED',
+  'ModelTimeoutException',
+]);
+
+/** A day: Azure answers "retry after 86400 seconds" when a deployment has no quota at all. */
+const ZERO_QUOTA_DELAY_MS = 86_400_000;
+
+function codes(f: Facts): string[] {
+  const out: string[] = [];
+  for (const c of [f.detailsCode, f.reason, f.awsName, f.code, f.type, f.rpcStatus])
+    if (c !== undefined) out.push(c);
+  return out;
+}
+
+function anyIn(f: Facts, set: ReadonlySet<string>): boolean {
+  return codes(f).some((c) => set.has(c));
+}
+
+function parseCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text.replace(/,/g, ''));
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** "Limit 50000, Used 47949, Requested 3006" (OpenAI, Groq); numbers may carry thousands separators. */
+function limitTriple(message: string): { limit?: number; used?: number; requested?: number } {
+  const m =
+    /\bLimit:?\s*(\d{1,3}(?:,\d{3})+|\d{1,15})(?:,\s*Used:?\s*(\d{1,3}(?:,\d{3})+|\d{1,15}))?(?:,\s*Requested:?\s*(\d{1,3}(?:,\d{3})+|\d{1,15}))?/.exec(
+      message,
+    );
+  if (m === null) return {};
+  const limit = parseCount(m[1]);
+  const used = parseCount(m[2]);
+  const requested = parseCount(m[3]);
+  return {
+    ...(limit !== undefined ? { limit } : {}),
+    ...(used !== undefined ? { used } : {}),
+    ...(requested !== undefined ? { requested } : {}),
+  };
+}
+
+interface SizeFacts {
+  readonly dimension: LimitDimension;
+  readonly limit?: number;
+  readonly requested?: number;
+}
+
+/** Messages that say the request itself is bigger than any limit allows. */
+function sizeFacts(message: string): SizeFacts | undefined {
+  // Anthropic: "prompt is too long: 210425 tokens > 200000 maximum"
+  let m =
+    /prompt is too long:\s*(\d{1,3}(?:,\d{3})+|\d{1,15})\s*tokens\s*>\s*(\d{1,3}(?:,\d{3})+|\d{1,15})\s*maximum/i.exec(
+      message,
+    );
+  if (m !== null) return sized('input_tokens', m[2], m[1]);
+  // Gemini: "The input token count (1056843) exceeds the maximum number of tokens allowed (1048576)."
+  m =
+    /input token count \(?(\d{1,3}(?:,\d{3})+|\d{1,15})\)? exceeds the maximum number of tokens allowed \(?(\d{1,3}(?:,\d{3})+|\d{1,15})\)?/i.exec(
+      message,
+    );
+  if (m !== null) return sized('input_tokens', m[2], m[1]);
+  // OpenAI: "maximum context length is 128000 tokens. However, your messages resulted in 130415 tokens."
+  m =
+    /maximum context length is (\d{1,3}(?:,\d{3})+|\d{1,15}) tokens\b[\s\S]{0,200}?\b(?:resulted in|requested) (\d{1,3}(?:,\d{3})+|\d{1,15}) tokens/i.exec(
+      message,
+    );
+  if (m !== null) return sized('tokens', m[1], m[2]);
+  if (/maximum context length|context window|input is too long|prompt is too long/i.test(message))
+    return { dimension: 'tokens' };
+  return undefined;
+}
+
+function sized(dimension: LimitDimension, limit?: string, requested?: string): SizeFacts {
+  const l = parseCount(limit);
+  const r = parseCount(requested);
+  return {
+    dimension,
+    ...(l !== undefined ? { limit: l } : {}),
+    ...(r !== undefined ? { requested: r } : {}),
+  };
+}
+
+/** Go duration or "N seconds" after "try again in" / "retry in" / "retry after" in a message. */
+export function messageRetryMs(message: string): number | undefined {
+  const go =
+    /\b(?:try again|retry) (?:in|after) ((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)(?![A-Za-z])/i.exec(
+      message,
+    );
+  if (go !== null) return parseDurationMs(go[1]);
+  const words =
+    /\b(?:try again|retry) (?:in|after) (\d{1,12}(?:\.\d{1,9})?)\s*(milliseconds?|ms|seconds?|secs?|minutes?|mins?|hours?)\b/i.exec(
+      message,
+    );
+  if (words === null) return undefined;
+  const n = Number(words[1]);
+  const unit = (words[2] ?? '').toLowerCase();
+  const scale =
+    unit.startsWith('ms') || unit.startsWith('milli')
+      ? 1
+      : unit.startsWith('min')
+        ? 60_000
+        : unit.startsWith('hour')
+          ? 3_600_000
+          : 1000;
+  const ms = n * scale;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** What the upstream said about when to retry, before looking at reset headers. */
+export function hintedDelayMs(f: Facts): number | undefined {
+  return f.rate.retryAfterMs ?? saneDelay(f.retryInfoMs) ?? saneDelay(messageRetryMs(f.message));
+}
+
+function isQuotaExhausted(f: Facts, provider: ProviderId, status: number | undefined): boolean {
+  if (anyIn(f, QUOTA_CODES)) return true;
+  if (status === 402) return true;
+  if (/credit balance is too low/i.test(f.message)) return true;
+  // Gemini: a quota whose limit is 0 will never pass on this tier, whatever the window.
+  if (f.rpcStatus === 'RESOURCE_EXHAUSTED' || provider === 'google') {
+    if (f.violations.some((v) => v.quotaValue === 0)) return true;
+    if (/\blimit:\s*0(?!\d|[.,]\d)/.test(f.message)) return true;
+  }
+  // Azure: a deployment without TPM quota is told to come back in a day. No request waits that
+  // long, and no limit resets: someone has to assign quota.
+  if (provider === 'azure-openai' && status === 429) {
+    const delay = hintedDelayMs(f);
+    if (delay !== undefined && delay >= ZERO_QUOTA_DELAY_MS) return true;
+  }
+  return false;
+}
+
+function isRequestTooLarge(f: Facts, status: number | undefined): boolean {
+  if (status === 413) return true;
+  if (status !== undefined && status !== 400 && status !== 422 && status !== 429) return false;
+  if (anyIn(f, TOO_LARGE_CODES)) return true;
+  if (/\brequest too large\b/i.test(f.message)) return true;
+  // Groq sends the ordinary rate-limit template with Requested above the whole Limit.
+  const t = limitTriple(f.message);
+  if (t.limit !== undefined && t.requested !== undefined && t.requested > t.limit) return true;
+  return status !== 429 && sizeFacts(f.message) !== undefined;
+}
+
+const OVERLOAD_MESSAGE =
+  /\b(?:engine|model|server|service|system) is (?:currently )?overloaded\b|^overloaded\.?$/i;
+
+function isOverloaded(f: Facts, provider: ProviderId, status: number | undefined): boolean {
+  if (status === 529 || anyIn(f, OVERLOAD_CODES)) return true;
+  if ((status === undefined || status === 429 || status >= 500) && OVERLOAD_MESSAGE.test(f.message))
+    return true;
+  // 503 from an LLM provider is capacity; from an arbitrary API it is just "unavailable".
+  return status === 503 && provider !== 'generic';
+}
+
+function zeroRemaining(f: Facts, dimensionless: boolean): boolean {
+  return f.rate.buckets.some(
+    (b) => b.remaining === 0 && (!dimensionless || b.dimension === undefined),
+  );
+}
+
+function isRateLimited(f: Facts, status: number | undefined): boolean {
+  if (status === 429 || anyIn(f, RATE_LIMIT_CODES)) return true;
+  if (status === 403) {
+    // GitHub: primary limit as 403 with x-ratelimit-remaining: 0; secondary limit as 403 with a
+    // message and usually retry-after.
+    if (zeroRemaining(f, true)) return true;
+    if (f.rate.retryAfterMs !== undefined) return true;
+    if (/\brate limit|abuse detection/i.test(f.message)) return true;
+  }
+  return false;
+}
+
+function isAuth(f: Facts, status: number | undefined): boolean {
+  if (status === 401 || status === 403) return true;
+  if (anyIn(f, AUTH_CODES)) return true;
+  return f.reason?.startsWith('API_KEY_') === true;
+}
+
+function isTimeout(f: Facts, status: number | undefined): boolean {
+  // 522/524: Cloudflare's origin connect / read timeouts.
+  if (status === 408 || status === 504 || status === 522 || status === 524) return true;
+  return anyIn(f, TIMEOUT_CODES);
+}
+
+/**
+ * The kind, in order: quota (never retry) before too-large (never retry) before overload before
+ * rate limit, because providers send all four as 429. Then auth, timeouts, and the rest by status:
+ * 5xx and 409 are retryable (openai-node and @anthropic-ai/sdk retry 409: it is lock contention on
+ * their side), other 4xx are not.
+ */
+export function decideKind(f: Facts, provider: ProviderId): KindDecision {
+  const origin = f.info.origin;
+  if (origin === 'timeout') return { kind: 'upstream_timeout', retryable: true };
+  if (origin === 'network') return { kind: 'upstream_error', retryable: true };
+  const status = f.status;
+  if (isQuotaExhausted(f, provider, status)) return { kind: 'quota_exhausted', retryable: false };
+  if (isRequestTooLarge(f, status)) return { kind: 'request_too_large', retryable: false };
+  if (isOverloaded(f, provider, status)) return { kind: 'overloaded', retryable: true };
+  if (isRateLimited(f, status)) return { kind: 'rate_limited', retryable: true };
+  if (isAuth(f, status)) return { kind: 'upstream_auth', retryable: false };
+  if (isTimeout(f, status)) return { kind: 'upstream_timeout', retryable: true };
+  if (status === undefined || status >= 500 || status === 409)
+    return { kind: 'upstream_error', retryable: true };
+  return { kind: 'upstream_error', retryable: false };
+}
+
+/** Working record: fields may be explicitly undefined here; classify() copies only defined ones. */
+export interface LimitFacts {
+  dimension?: LimitDimension | undefined;
+  window?: LimitWindow | undefined;
+  limit?: number | undefined;
+  remaining?: number | undefined;
+  used?: number | undefined;
+  requested?: number | undefined;
+  bucket?: RateLimitBucket | undefined;
+}
+
+const WINDOW_WORDS: Readonly<Record<string, LimitWindow>> = {
+  sec: 'second',
+  second: 'second',
+  min: 'minute',
+  minute: 'minute',
+  hour: 'hour',
+  day: 'day',
+  month: 'month',
+};
+
+const UNIT_DIMENSION: Readonly<Record<string, LimitDimension>> = {
+  T: 'tokens',
+  R: 'requests',
+  I: 'images',
+};
+const UNIT_WINDOW: Readonly<Record<string, LimitWindow>> = {
+  S: 'second',
+  M: 'minute',
+  H: 'hour',
+  D: 'day',
+};
+
+function dimensionFromWords(words: string): LimitDimension | undefined {
+  const w = words.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (w === 'tokens' || w === 'token') return 'tokens';
+  if (w === 'requests' || w === 'request') return 'requests';
+  if (w === 'images' || w === 'image') return 'images';
+  if (w === 'input tokens') return 'input_tokens';
+  if (w === 'output tokens') return 'output_tokens';
+  if (/^[a-z]+(?: [a-z]+)?$/.test(w)) return w.replace(' ', '_');
+  return undefined;
+}
+
+function fromQuotaId(id: string): { dimension?: LimitDimension; window?: LimitWindow } {
+  const window: LimitWindow | undefined = /PerMinute/i.test(id)
+    ? 'minute'
+    : /PerDay/i.test(id)
+      ? 'day'
+      : /PerHour/i.test(id)
+        ? 'hour'
+        : /PerSecond/i.test(id)
+          ? 'second'
+          : undefined;
+  const dimension: LimitDimension | undefined = /input_?tokens?|input_token/i.test(id)
+    ? 'input_tokens'
+    : /output_?tokens?|output_token/i.test(id)
+      ? 'output_tokens'
+      : /tokens?/i.test(id)
+        ? 'tokens'
+        : /requests?/i.test(id)
+          ? 'requests'
+          : undefined;
+  return {
+    ...(dimension !== undefined ? { dimension } : {}),
+    ...(window !== undefined ? { window } : {}),
+  };
+}
+
+/** Dimension, window and numbers the body states. */
+function bodyLimits(f: Facts, kind: UpstreamErrorKind): LimitFacts {
+  const out: LimitFacts = {};
+  const msg = f.message;
+  // OpenAI / Groq: "on tokens per min (TPM): Limit 50000, Used 47949, Requested 3006"
+  const per = /\bon ([a-z]+(?: [a-z]+)?) per (sec|second|min|minute|hour|day|month)\b/i.exec(msg);
+  if (per !== null) {
+    const d = dimensionFromWords(per[1] ?? '');
+    if (d !== undefined) out.dimension = d;
+    out.window = WINDOW_WORDS[(per[2] ?? '').toLowerCase()];
+  } else {
+    const unit = /\(([TRI])P([SMHD])\)/.exec(msg);
+    if (unit !== null) {
+      out.dimension = UNIT_DIMENSION[unit[1] ?? ''];
+      out.window = UNIT_WINDOW[unit[2] ?? ''];
+    }
+  }
+  Object.assign(out, limitTriple(msg));
+  // Anthropic: "of 20,000 input tokens per minute"
+  const anthropic =
+    /\bof (\d{1,3}(?:,\d{3})+|\d{1,15}) (input tokens|output tokens|tokens|requests) per (minute|hour|day)\b/i.exec(
+      msg,
+    );
+  if (anthropic !== null) {
+    const limit = parseCount(anthropic[1]);
+    if (limit !== undefined) out.limit = limit;
+    out.dimension = dimensionFromWords(anthropic[2] ?? '');
+    out.window = WINDOW_WORDS[(anthropic[3] ?? '').toLowerCase()];
+  }
+  // Azure: "exceeded token rate limit" / "exceeded the call rate limit"
+  if (out.dimension === undefined) {
+    if (/\btoken rate limit\b/i.test(msg)) out.dimension = 'tokens';
+    else if (/\bcall rate limit\b/i.test(msg)) out.dimension = 'requests';
+  }
+  // Gemini: QuotaFailure violations carry the window and dimension in quotaId.
+  const violation = f.violations[0];
+  if (violation !== undefined) {
+    const q = fromQuotaId(violation.quotaId ?? violation.quotaMetric ?? '');
+    if (q.dimension !== undefined) out.dimension = q.dimension;
+    if (q.window !== undefined) out.window = q.window;
+    const zero = f.violations.find((v) => v.quotaValue === 0);
+    const value = zero?.quotaValue ?? violation.quotaValue;
+    if (value !== undefined) out.limit = value;
+  }
+  if (out.limit === undefined && (f.rpcStatus !== undefined || f.violations.length > 0)) {
+    const m = /\blimit:\s*(\d{1,3}(?:,\d{3})+|\d{1,15})(?![\d.])/.exec(msg);
+    const limit = parseCount(m?.[1]);
+    if (limit !== undefined) out.limit = limit;
+  }
+  // Bedrock: "Too many tokens, please wait" / "Too many requests, please wait"
+  if (out.dimension === undefined) {
+    // Case-sensitive: the HTTP reason phrase "Too Many Requests" says nothing about a dimension.
+    const bedrock = /\bToo many (tokens|requests)\b/.exec(msg);
+    if (bedrock !== null) out.dimension = dimensionFromWords(bedrock[1] ?? '');
+    if (out.window === undefined && bedrock !== null) {
+      const w = /\bper (minute|day|hour)\b/i.exec(msg);
+      if (w !== null) out.window = WINDOW_WORDS[(w[1] ?? '').toLowerCase()];
+    }
+  }
+  // OpenRouter: "Rate limit exceeded: free-models-per-day" / "free-models-per-min"
+  const openrouter = /\bfree-models-per-(day|min)\b/i.exec(msg);
+  if (openrouter !== null) {
+    out.dimension = 'requests';
+    out.window = openrouter[1]?.toLowerCase() === 'day' ? 'day' : 'minute';
+  }
+  if (
+    out.dimension === undefined &&
+    (f.type === 'tokens' || f.type === 'requests' || f.type === 'images')
+  )
+    out.dimension = f.type;
+  if (kind === 'request_too_large') {
+    const size = sizeFacts(msg);
+    if (size !== undefined) {
+      out.dimension = out.dimension ?? size.dimension;
+      if (size.limit !== undefined) out.limit = size.limit;
+      if (size.requested !== undefined) out.requested = size.requested;
+    }
+  }
+  return out;
+}
+
+const SPECIFICITY = (b: RateLimitBucket): number =>
+  b.dimension === undefined ? 2 : b.dimension === 'tokens' ? 1 : 0;
+
+/** The header bucket describing the exhausted limit. */
+function chooseBucket(
+  buckets: readonly RateLimitBucket[],
+  dimension: LimitDimension | undefined,
+): RateLimitBucket | undefined {
+  if (buckets.length === 0) return undefined;
+  if (dimension !== undefined) {
+    const exact = buckets.find((b) => b.dimension === dimension);
+    if (exact !== undefined) return exact;
+    // Only dimensionless buckets (GitHub-style, OpenRouter's metadata, IETF): they describe it.
+    if (buckets.some((b) => b.dimension !== undefined)) return undefined;
+  }
+  const exhausted = buckets.filter((b) => b.remaining === 0);
+  if (exhausted.length > 0) {
+    return [...exhausted].sort((a, b) => SPECIFICITY(a) - SPECIFICITY(b))[0];
+  }
+  const dimensionless = buckets.filter((b) => b.dimension === undefined);
+  return dimensionless.length === 1 ? dimensionless[0] : undefined;
+}
+
+export function limitFacts(f: Facts, kind: UpstreamErrorKind): LimitFacts {
+  const out = bodyLimits(f, kind);
+  const bucket = chooseBucket(f.rate.buckets, out.dimension);
+  if (bucket !== undefined) {
+    out.bucket = bucket;
+    if (out.dimension === undefined && bucket.dimension !== undefined)
+      out.dimension = bucket.dimension;
+    if (out.window === undefined && bucket.window !== undefined) out.window = bucket.window;
+    if (out.limit === undefined && bucket.limit !== undefined) out.limit = bucket.limit;
+    if (out.used === undefined && bucket.used !== undefined) out.used = bucket.used;
+    if (bucket.remaining !== undefined) out.remaining = bucket.remaining;
+  }
+  return out;
+}
+
+/**
+ * Retry delay, by precedence:
+ * 1. `retry-after-ms` (ms), then `retry-after` (seconds or HTTP-date): the upstream's explicit answer;
+ * 2. body hints: Gemini `RetryInfo.retryDelay`, then the message ("Please try again in 1.146s",
+ *    "Please retry after 33 seconds", "Please retry in 47.884324799s");
+ * 3. the reset of the exhausted limit's header bucket (OpenAI/Groq Go durations, Azure seconds,
+ *    Anthropic RFC 3339, GitHub epoch seconds, OpenRouter epoch ms, IETF `t`).
+ * Each candidate must be finite, ≥ 0 and ≤ 30 days, or the next one is tried. Rounded up to whole
+ * ms so a client never retries early.
+ */
+export function retryDelayMs(f: Facts, limits: LimitFacts): number | undefined {
+  const ms = hintedDelayMs(f) ?? saneDelay(limits.bucket?.resetAfterMs);
+  return ms === undefined ? undefined : Math.ceil(ms);
+}
+
+/** The provider's own most specific code: details code, Google reason, AWS name, code, type, RPC status. */
+export function upstreamCodeOf(f: Facts): string | undefined {
+  return f.detailsCode ?? f.reason ?? f.awsName ?? f.rpcStatus ?? f.code ?? f.type;
+}
