@@ -1,0 +1,45 @@
+/**
+ * The published packages and what the consumer project installs next to them. Versions are pinned
+ * (not ranges) so a new upstream release cannot break CI overnight; every one runs on Node 20.
+ */
+
+export interface PublishedPackage {
+  /** npm name, e.g. `@four29/express`. */
+  readonly name: string;
+  /** Directory under `packages/`. */
+  readonly dir: string;
+  /** Consumer app files are named after this (`consumer/apps/<app>.cjs|.mjs`, `consumer/types/<app>.ts`). */
+  readonly app: string;
+  /** Published adapters must import the core, never inline a copy of it. */
+  readonly isAdapter: boolean;
+}
+
+export const PUBLISHED: readonly PublishedPackage[] = [
+  { name: '@four29/core', dir: 'core', app: 'core', isAdapter: false },
+  { name: '@four29/express', dir: 'express', app: 'express', isAdapter: true },
+  { name: '@four29/koa', dir: 'koa', app: 'koa', isAdapter: true },
+  { name: '@four29/hono', dir: 'hono', app: 'hono', isAdapter: true },
+  { name: '@four29/nest', dir: 'nest', app: 'nest', isAdapter: true },
+];
+
+/**
+ * Real frameworks and clients the consumer project installs from the registry. Newest majors that
+ * run on Node 20: openai 7 needs Node 22; Nest 12 is ESM-only, which a CommonJS consumer on
+ * `module: node16` cannot import, so the typical Nest 11 app is the one checked here.
+ */
+export const CONSUMER_DEPENDENCIES: Readonly<Record<string, string>> = {
+  express: '5.3.0',
+  '@types/express': '5.0.6',
+  koa: '3.3.0',
+  '@types/koa': '3.0.3',
+  hono: '4.13.19',
+  '@hono/node-server': '1.19.19',
+  '@nestjs/common': '11.2.10',
+  '@nestjs/core': '11.2.10',
+  '@nestjs/platform-express': '11.2.10',
+  'reflect-metadata': '0.2.2',
+  rxjs: '7.8.2',
+  openai: '6.49.0',
+  typescript: '5.9.3',
+  '@types/node': '20.19.43',
+};
