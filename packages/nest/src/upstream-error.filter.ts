@@ -1,0 +1,128 @@
+import {
+  createUpstreamErrorHandler,
+  type Four29Logger,
+  type Four29Options,
+  type UpstreamErrorHandler,
+} from '@four29/core';
+import {
+  type ArgumentsHost,
+  Catch,
+  type HttpServer,
+  Inject,
+  Logger,
+  Optional,
+} from '@nestjs/common';
+import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
+import { FOUR29_OPTIONS } from './options.js';
+
+/** The parts of Node's ServerResponse read here; Fastify's reply wraps one as `raw`. */
+interface NodeResponse {
+  readonly headersSent?: boolean;
+  readonly writableEnded?: boolean;
+  readonly statusCode?: number;
+  readonly _header?: unknown;
+  getHeader?(name: string): unknown;
+}
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function adapterOf(source: HttpAdapterHost | HttpServer | undefined): HttpServer | undefined {
+  if (!isObject(source)) return undefined;
+  return 'httpAdapter' in source ? (source as HttpAdapterHost).httpAdapter : (source as HttpServer);
+}
+
+function isEventStream(raw: NodeResponse): boolean {
+  const type = raw.getHeader?.('content-type');
+  if (typeof type === 'string') return type.toLowerCase().startsWith('text/event-stream');
+  // Headers passed straight to writeHead (no setHeader before) are only in the sent header block.
+  return (
+    typeof raw._header === 'string' && /^content-type:\s*text\/event-stream/im.test(raw._header)
+  );
+}
+
+function nestLogger(): Four29Logger {
+  const logger = new Logger('four29');
+  // One object argument keeps the record structured (JSON ConsoleLogger, nestjs-pino, …).
+  return {
+    warn: (obj, msg) => logger.warn({ msg, ...obj }),
+    error: (obj, msg) => logger.error({ msg, ...obj }),
+  };
+}
+
+/**
+ * Answers upstream errors (rate limits, quota, overload, timeouts, …) with a problem+json response
+ * and hands everything else to Nest's BaseExceptionFilter. HTTP only: in rpc, ws and graphql
+ * contexts it returns nothing, so Nest's own handling for that context answers.
+ */
+@Catch()
+export class UpstreamErrorFilter extends BaseExceptionFilter {
+  private readonly source: HttpAdapterHost | HttpServer | undefined;
+  private readonly handle: UpstreamErrorHandler;
+
+  constructor(
+    // Not optional: a second copy of @nestjs/core (a different HttpAdapterHost class) should fail
+    // at bootstrap, not answer nothing at runtime.
+    @Inject(HttpAdapterHost) adapterHost?: HttpAdapterHost | HttpServer,
+    @Optional() @Inject(FOUR29_OPTIONS) options?: Four29Options,
+  ) {
+    super(adapterOf(adapterHost));
+    this.source = adapterHost;
+    const logger = options?.logger !== undefined ? options.logger : nestLogger();
+    this.handle = createUpstreamErrorHandler({ ...options, logger });
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const adapter = adapterOf(this.source) ?? this.httpAdapterHost?.httpAdapter;
+    if (adapter === undefined || !this.answer(exception, host, adapter))
+      super.catch(exception, host);
+  }
+
+  /** Writes the problem for an upstream error; false hands the error to Nest. Never throws. */
+  private answer(exception: unknown, host: ArgumentsHost, adapter: HttpServer): boolean {
+    const http = host.switchToHttp();
+    const req: unknown = http.getRequest();
+    const res: unknown = http.getResponse();
+    try {
+      const raw = (isObject(res) && isObject(res.raw) ? res.raw : res) as NodeResponse;
+      const started = adapter.isHeadersSent(res) === true || raw.headersSent === true;
+      const header =
+        isObject(req) && isObject(req.headers) ? req.headers['x-request-id'] : undefined;
+      const requestId: unknown = Array.isArray(header) ? header[0] : header;
+      const method: unknown = adapter.getRequestMethod?.(req);
+      const path: unknown = adapter.getRequestUrl?.(req);
+      const handled = this.handle(exception, {
+        ...(typeof method === 'string' ? { method } : {}),
+        ...(typeof path === 'string' ? { path } : {}),
+        ...(typeof requestId === 'string' ? { requestId } : {}),
+        responseStarted: started,
+        ...(started && typeof raw.statusCode === 'number'
+          ? { downstreamStatus: raw.statusCode }
+          : {}),
+      });
+      if (handled === null) return false;
+      if (started) {
+        // Headers are out: a token stream gets a final error event, anything else is cut short.
+        if (raw.writableEnded !== true)
+          adapter.end(res, isEventStream(raw) ? handled.sse : undefined);
+        return true;
+      }
+      for (const [name, value] of Object.entries(handled.headers))
+        adapter.setHeader(res, name, value);
+      // Exact bytes on every platform: Express gets them on its Node response; Fastify's reply needs
+      // send() for its own headers and hooks, and bytes so it appends no charset to a JSON type.
+      if (raw === res) {
+        adapter.status(res, handled.status);
+        adapter.end(res, handled.body);
+      } else adapter.reply(res, Buffer.from(handled.body), handled.status);
+      return true;
+    } catch {
+      // A request or response that is not what the platform promised: Nest answers, unless
+      // something already went out.
+      try {
+        return adapter.isHeadersSent(res) === true;
+      } catch {
+        return true;
+      }
+    }
+  }
+}
