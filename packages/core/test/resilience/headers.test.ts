@@ -1,11 +1,9 @@
 import { FIXTURE_NOW, fixtureById } from '@four29/fixtures';
 import { describe, expect, it } from 'vitest';
-import {
-  parseGoDuration,
-  parseRfc3339,
-  readBudgets,
-  readRetryAfter,
-} from '../../src/resilience/headers.js';
+import { readBudgets, readRetryAfter } from '../../src/resilience/headers.js';
+
+// The formats themselves are the classifier's (test/classify.headers.test.ts); these tests cover
+// what the paced fetch makes of them: names, refill kind, what counts requests, the server clock.
 
 function headersOf(id: string, now = FIXTURE_NOW): Headers {
   return new Headers(fixtureById(id).respond(now).headers);
@@ -14,57 +12,6 @@ function headersOf(id: string, now = FIXTURE_NOW): Headers {
 function budget(headers: Headers, name: string, now = FIXTURE_NOW) {
   return readBudgets(headers, now).find((b) => b.name === name);
 }
-
-describe('parseGoDuration', () => {
-  it.each([
-    ['1s', 1000],
-    ['12ms', 12],
-    ['1.146s', 1146],
-    ['6m0s', 360_000],
-    ['2m59.56s', 179_560],
-    ['23h47m36.648s', 85_656_648],
-    ['500us', 0.5],
-    ['0s', 0],
-    ['55', 55_000],
-  ])('%s is %d ms', (text, ms) => {
-    expect(parseGoDuration(text)).toBeCloseTo(ms, 6);
-  });
-
-  it.each([
-    '',
-    '-1s',
-    'abc',
-    '1x',
-    '1s2',
-    'NaN',
-    'Infinity',
-    '1e3s',
-    's',
-    ' ',
-    '1 s',
-    `${'9'.repeat(70)}s`,
-  ])('rejects %j', (text) => {
-    expect(parseGoDuration(text)).toBeUndefined();
-  });
-});
-
-describe('parseRfc3339', () => {
-  it('reads Anthropic resets and rejects what Date.parse would guess at', () => {
-    expect(parseRfc3339('2025-08-21T12:40:59Z')).toBe(Date.UTC(2025, 7, 21, 12, 40, 59));
-    expect(parseRfc3339('2025-08-21T12:40:59.250+02:00')).toBe(
-      Date.UTC(2025, 7, 21, 10, 40, 59, 250),
-    );
-    for (const bad of [
-      '2026',
-      '1',
-      '2025-08-21',
-      'Thu, 01 Jan 2026 00:00:00 GMT',
-      '2025-13-45T99:99:99Z',
-    ]) {
-      expect(parseRfc3339(bad)).toBeUndefined();
-    }
-  });
-});
 
 describe('readBudgets on real provider responses', () => {
   it('OpenAI: Go-duration resets, a refilling bucket, requests counted per request', () => {
@@ -89,47 +36,47 @@ describe('readBudgets on real provider responses', () => {
     );
   });
 
-  it('Azure: integer-second x-rate-limit-reset-tokens when the Go-style reset is missing', () => {
+  it('Azure: integer-second x-rate-limit-reset-tokens', () => {
     const h = headersOf('azure.rate_limit.reset_header_only');
     expect(budget(h, 'tokens')).toMatchObject({ remaining: 0, resetMs: 55_000 });
-    expect(budget(h, 'requests')).toMatchObject({ remaining: 119 });
-    expect(budget(h, 'requests')?.resetMs).toBeUndefined();
+    expect(budget(h, 'requests')).toMatchObject({ remaining: 119, countsRequests: true });
   });
 
-  it('Anthropic: RFC 3339 resets read against the clock', () => {
+  it('Anthropic: RFC 3339 resets, per dimension', () => {
     const h = headersOf('anthropic.rate_limit.requests');
-    expect(budget(h, 'anthropic:requests')).toEqual({
-      name: 'anthropic:requests',
+    expect(budget(h, 'requests')).toEqual({
+      name: 'requests',
       limit: 50,
       remaining: 0,
       resetMs: 7000,
       refill: 'bucket',
       countsRequests: true,
     });
-    expect(budget(h, 'anthropic:input-tokens')).toMatchObject({
+    expect(budget(h, 'input_tokens')).toMatchObject({
       limit: 30_000,
       remaining: 29_000,
       countsRequests: false,
     });
     expect(
-      budget(headersOf('anthropic.rate_limit.output_tokens_reset_only'), 'anthropic:output-tokens'),
-    ).toMatchObject({
-      remaining: 0,
-      resetMs: 42_000,
-    });
+      budget(headersOf('anthropic.rate_limit.output_tokens_reset_only'), 'output_tokens'),
+    ).toMatchObject({ remaining: 0, resetMs: 42_000 });
   });
 
-  it("Anthropic: absolute resets use the server's Date header when our clock is off", () => {
+  it("absolute resets are read against the server's Date header when our clock is off", () => {
     const h = headersOf('anthropic.rate_limit.requests');
     h.set('date', new Date(FIXTURE_NOW).toUTCString());
     // Our clock runs 5 minutes ahead of the server's: without Date the reset would look past.
-    expect(budget(h, 'anthropic:requests', FIXTURE_NOW + 300_000)?.resetMs).toBe(7000);
+    expect(budget(h, 'requests', FIXTURE_NOW + 300_000)?.resetMs).toBe(7000);
+    // A Date a day or more away is not believed.
+    h.set('date', new Date(FIXTURE_NOW - 2 * 86_400_000).toUTCString());
+    expect(budget(h, 'requests')?.resetMs).toBe(7000);
+    h.set('date', 'yesterday');
+    expect(budget(h, 'requests')?.resetMs).toBe(7000);
   });
 
-  it('GitHub: x-ratelimit-reset in epoch seconds is not read as a delay', () => {
-    const h = headersOf('github.primary_rate_limit');
-    expect(budget(h, 'x-ratelimit:core')).toEqual({
-      name: 'x-ratelimit:core',
+  it('GitHub: x-ratelimit-reset in epoch seconds is a window, not a delay', () => {
+    const [b] = readBudgets(headersOf('github.primary_rate_limit'), FIXTURE_NOW);
+    expect(b).toMatchObject({
       limit: 5000,
       remaining: 0,
       resetMs: 1_800_000,
@@ -139,8 +86,7 @@ describe('readBudgets on real provider responses', () => {
   });
 
   it('IETF draft 10 structured fields, with the quota from RateLimit-Policy', () => {
-    const h = headersOf('generic.ietf_ratelimit');
-    expect(readBudgets(h, FIXTURE_NOW)).toEqual([
+    expect(readBudgets(headersOf('generic.ietf_ratelimit'), FIXTURE_NOW)).toEqual([
       {
         name: 'ietf:burst',
         limit: 100,
@@ -150,46 +96,30 @@ describe('readBudgets on real provider responses', () => {
         countsRequests: true,
       },
     ]);
-  });
-
-  it('IETF drafts 07-08 dictionary and draft 06 separate headers', () => {
-    expect(readBudgets(new Headers({ ratelimit: 'limit=100, remaining=7, reset=12' }), 0)).toEqual([
-      {
-        name: 'ietf',
-        limit: 100,
-        remaining: 7,
-        resetMs: 12_000,
-        refill: 'window',
-        countsRequests: true,
-      },
-    ]);
-    expect(budget(headersOf('generic.ratelimit_draft06'), 'ietf')).toMatchObject({
-      limit: 60,
-      remaining: 0,
-      resetMs: 42_000,
-    });
-  });
-
-  it('IETF: byte quotas do not count requests and concurrency quotas are not time budgets', () => {
-    const h = new Headers({
-      'ratelimit-policy':
-        '"bytes";q=1000;w=60;qu="content-bytes", "conc";q=5;qu="concurrent-requests"',
-      ratelimit: '"bytes";r=0;t=5, "conc";r=0;t=1',
-    });
-    expect(readBudgets(h, 0)).toEqual([
-      {
-        name: 'ietf:bytes',
-        limit: 1000,
-        remaining: 0,
-        resetMs: 5000,
-        refill: 'window',
-        countsRequests: false,
-      },
+    expect(readBudgets(headersOf('generic.ratelimit_draft06'), FIXTURE_NOW)).toEqual([
+      expect.objectContaining({ limit: 60, remaining: 0, resetMs: 42_000, refill: 'window' }),
     ]);
   });
 
-  it('responses without rate-limit headers report nothing', () => {
+  it('unsuffixed budgets keep one name across responses; the most restrictive one wins', () => {
+    const github = readBudgets(headersOf('github.primary_rate_limit'), FIXTURE_NOW);
+    const draft = readBudgets(headersOf('generic.ratelimit_draft06'), FIXTURE_NOW);
+    expect(github.map((b) => b.name)).toEqual(['default']);
+    expect(draft.map((b) => b.name)).toEqual(['default']);
+    const both = new Headers({
+      'x-ratelimit-remaining': '10',
+      'x-ratelimit-reset': '5',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '42',
+    });
+    expect(readBudgets(both, 0)).toEqual([
+      { name: 'default', remaining: 0, resetMs: 42_000, refill: 'window', countsRequests: true },
+    ]);
+  });
+
+  it('responses without a remaining count report nothing', () => {
     expect(readBudgets(headersOf('openai.insufficient_quota'), FIXTURE_NOW)).toEqual([]);
+    expect(readBudgets(new Headers({ 'x-ratelimit-limit-requests': '10' }), 0)).toEqual([]);
     expect(readBudgets(new Headers(), 0)).toEqual([]);
   });
 });
@@ -201,40 +131,28 @@ describe('readBudgets on malformed headers', () => {
       'x-ratelimit-remaining-requests': '-1',
       'x-ratelimit-reset-requests': 'NaN',
       'x-ratelimit-remaining-tokens': '12abc',
-      'anthropic-ratelimit-requests-remaining': '0',
-      'anthropic-ratelimit-requests-reset': '2026',
       'ratelimit-remaining': 'Infinity',
       'x-ratelimit-remaining': '0',
       'x-ratelimit-reset': '-30',
     });
     expect(readBudgets(h, 0)).toEqual([
-      { name: 'anthropic:requests', remaining: 0, refill: 'bucket', countsRequests: true },
-      { name: 'x-ratelimit:default', remaining: 0, refill: 'window', countsRequests: true },
+      { name: 'default', remaining: 0, refill: 'window', countsRequests: true },
     ]);
   });
 
-  it('survives garbage structured fields and bounds the number of budgets', () => {
+  it('survives garbage structured fields and hostile header objects', () => {
     const garbage = new Headers({
       ratelimit: ';;;,,,"unterminated;r=1;t=',
       'ratelimit-policy': '"',
     });
     expect(() => readBudgets(garbage, 0)).not.toThrow();
-    const many = Array.from({ length: 200 }, (_, i) => `"p${i}";r=0;t=1`).join(', ');
-    expect(readBudgets(new Headers({ ratelimit: many }), 0).length).toBeLessThanOrEqual(16);
-    const wide = new Headers();
-    for (let i = 0; i < 100; i++) wide.set(`x-ratelimit-remaining-d${i}`, '0');
-    expect(readBudgets(wide, 0).length).toBeLessThanOrEqual(16);
-  });
-
-  it('caps absurd resets and ignores oversized headers', () => {
-    const far = readBudgets(
-      new Headers({ 'ratelimit-remaining': '0', 'ratelimit-reset': '999999999' }),
-      0,
-    );
-    expect(far[0]?.resetMs).toBeLessThanOrEqual(35 * 24 * 3600 * 1000);
-    expect(readBudgets(new Headers({ 'ratelimit-remaining': `1${'0'.repeat(5000)}` }), 0)).toEqual(
-      [],
-    );
+    const hostile = new Proxy(new Headers(), {
+      get: () => {
+        throw new Error('trap');
+      },
+    });
+    expect(readBudgets(hostile, 0)).toEqual([]);
+    expect(readRetryAfter(hostile, 0)).toBeUndefined();
   });
 });
 
@@ -250,7 +168,7 @@ describe('readRetryAfter', () => {
   it('a date in the past is 0; malformed values are no information', () => {
     const past = new Date(FIXTURE_NOW - 60_000).toUTCString();
     expect(readRetryAfter(new Headers({ 'retry-after': past }), FIXTURE_NOW)).toBe(0);
-    for (const bad of ['-1', 'NaN', 'soon', '', '1e3', 'Infinity']) {
+    for (const bad of ['-1', 'NaN', 'soon', '', 'Infinity']) {
       expect(readRetryAfter(new Headers({ 'retry-after': bad }), FIXTURE_NOW)).toBeUndefined();
     }
     expect(readRetryAfter(new Headers({ 'retry-after-ms': '-5' }), 0)).toBeUndefined();
