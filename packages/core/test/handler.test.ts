@@ -1,3 +1,4 @@
+import { FIXTURE_NOW, fixtures } from '@four29/fixtures';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Classification, ClassifyOptions, Four29Logger } from '../src/index.js';
@@ -10,10 +11,15 @@ import type { Classification, ClassifyOptions, Four29Logger } from '../src/index
 const classifyMock = vi.hoisted(() =>
   vi.fn<(thrown: unknown, options?: ClassifyOptions) => Classification | null>(),
 );
-vi.mock('../src/classify/index.js', () => ({ classify: classifyMock }));
+vi.mock('../src/classify/index.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../src/classify/index.js')>()),
+  classify: classifyMock,
+}));
 
-const { createUpstreamErrorHandler, remediationFor, toServerSentEvent } = await import(
-  '../src/index.js'
+const { createUpstreamErrorHandler, remediationFor, toServerSentEvent, UpstreamHttpError } =
+  await import('../src/index.js');
+const { classify: realClassify } = await vi.importActual<typeof import('../src/classify/index.js')>(
+  '../src/classify/index.js',
 );
 
 const KEY = `sk-proj-${'Hh1_Jj2-Kk3'.repeat(5)}`;
@@ -255,4 +261,107 @@ describe('createUpstreamErrorHandler', () => {
     expect(result?.log.downstream.status).toBe(200);
     expect(calls[0]?.obj).toMatchObject({ downstream: { status: 200 } });
   });
+});
+
+/** Every `message` string anywhere in an upstream body. */
+function upstreamMessages(body: unknown, out: string[] = [], depth = 0): string[] {
+  if (typeof body === 'string') out.push(body);
+  else if (typeof body === 'object' && body !== null && depth < 6) {
+    for (const [key, value] of Object.entries(body)) {
+      if (key === 'message' && typeof value === 'string') out.push(value);
+      else upstreamMessages(value, out, depth + 1);
+    }
+  }
+  return out;
+}
+
+const ACCOUNT_IDS = [
+  /\borg-[A-Za-z0-9]{6,}/,
+  /\bproj_[A-Za-z0-9]{6,}/,
+  /\bsk-[A-Za-z0-9_-]{16,}/,
+  /\bAIza[0-9A-Za-z_-]{20,}/,
+  // Anthropic names the organization by uuid; request ids can be uuids too and may be logged.
+  /organization \(?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+];
+const ANY_UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+describe('every recorded provider error, end to end through the real classifier', () => {
+  beforeEach(() => classifyMock.mockImplementation(realClassify));
+
+  it('has fixtures to run', () => {
+    expect(fixtures.length).toBeGreaterThan(20);
+  });
+
+  for (const fixture of fixtures) {
+    for (const policy of ['default', 'passthrough'] as const) {
+      it(`${fixture.id} (${policy})`, () => {
+        const recorded = fixture.respond(FIXTURE_NOW);
+        const { logger, calls } = recordingLogger();
+        const handle = createUpstreamErrorHandler({ logger, policy, now: () => FIXTURE_NOW });
+        const error = new UpstreamHttpError({
+          status: recorded.status,
+          headers: recorded.headers,
+          body: recorded.body,
+        });
+        const result = handle(error, { method: 'POST', path: '/v1/chat?key=secret' });
+        expect(result).not.toBeNull();
+        if (result === null) return;
+        const { expected } = fixture;
+        const kind = expected.kind;
+
+        expect(result.problem.body.kind).toBe(kind);
+        const status =
+          policy === 'passthrough' && kind === 'rate_limited'
+            ? 429
+            : {
+                rate_limited: 503,
+                overloaded: 503,
+                quota_exhausted: 503,
+                request_too_large: 413,
+                upstream_auth: 502,
+                upstream_timeout: 504,
+                upstream_error: 502,
+              }[kind];
+        expect(result.status).toBe(status);
+
+        const sendsRetryAfter =
+          expected.retryable &&
+          expected.retryAfterMs !== undefined &&
+          !['quota_exhausted', 'upstream_auth', 'request_too_large'].includes(kind);
+        expect(result.headers['retry-after']).toBe(
+          sendsRetryAfter
+            ? String(Math.min(Math.ceil((expected.retryAfterMs ?? 0) / 1000), 86_400))
+            : undefined,
+        );
+        expect(
+          Object.keys(result.headers).every((h) =>
+            /^(content-type|cache-control|retry-after)$/.test(h),
+          ),
+        ).toBe(true);
+
+        // Nothing of the upstream's own words, ids or keys reaches the caller.
+        const wire = result.body;
+        for (const message of upstreamMessages(recorded.body)) {
+          if (message.length >= 24) expect(wire).not.toContain(message.slice(0, 24));
+        }
+        if (expected.upstreamRequestId !== undefined) {
+          expect(wire).not.toContain(expected.upstreamRequestId);
+        }
+        for (const id of [...ACCOUNT_IDS, ANY_UUID]) expect(wire).not.toMatch(id);
+        expect(result.problem.body.remediation.every((s) => !('audience' in s))).toBe(true);
+
+        // One record, at the right level, with no account ids or keys in it.
+        expect(calls).toHaveLength(1);
+        const humanMustAct =
+          kind === 'quota_exhausted' ||
+          kind === 'upstream_auth' ||
+          (kind === 'upstream_error' && !expected.retryable);
+        expect(calls[0]?.level).toBe(humanMustAct ? 'error' : 'warn');
+        const line = JSON.stringify(calls[0]?.obj);
+        for (const id of ACCOUNT_IDS) expect(line).not.toMatch(id);
+        expect(line).not.toContain('key=secret');
+        expect(result.log.remediation.length).toBeGreaterThan(0);
+      });
+    }
+  }
 });

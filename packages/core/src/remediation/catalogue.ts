@@ -255,7 +255,7 @@ const STEP_DATA = {
     audience: 'operator',
     title: 'Batch requests',
     detail:
-      'Combine several small tasks into one request, or send work that need not be answered now through the Batch API, which has its own, larger limits.',
+      'Combine several small tasks into one request, or send work that need not be answered now through the Batch API, which has its own rate-limit pool.',
     url: URL.openaiRateLimitAdvice,
   },
   'openai.raise-usage-tier': {
@@ -353,7 +353,7 @@ const STEP_DATA = {
     audience: 'operator',
     title: 'Use the Message Batches API for bulk work',
     detail:
-      'Work that need not be answered at once can go through message batches, which do not consume the per-minute Messages limits.',
+      'Work that need not be answered at once can go through message batches, which have their own limits, separate from the per-minute Messages API limits.',
     url: URL.anthropicRateLimits,
   },
   'anthropic.buy-credits': {
