@@ -46,7 +46,8 @@ describe.each(majors)('$name', ({ create, rejectsAsync }) => {
     // Outside production Express's final handler prints stack traces; both apps compared run alike.
     app.set('env', 'production');
     routes(app);
-    if (four29 !== false) app.use(upstreamErrorHandler({ now: () => FIXTURE_NOW, ...four29 }));
+    if (four29 !== false)
+      app.use(upstreamErrorHandler({ now: () => FIXTURE_NOW, logger: false, ...four29 }));
     if (after !== undefined) app.use(after);
     const server = app.listen(0, '127.0.0.1');
     servers.push(server);
@@ -81,6 +82,7 @@ describe.each(majors)('$name', ({ create, rejectsAsync }) => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('retry-after')).toBe('2');
     expect(res.headers.get('etag')).toBeNull();
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(expected.body)));
     expect(body).toBe(expected.body);
     expect(JSON.parse(body)).toMatchObject({ status: 503, kind: 'rate_limited', retryAfter: 2 });
     expectNothingLeaked(body, res.headers);
@@ -128,23 +130,32 @@ describe.each(majors)('$name', ({ create, rejectsAsync }) => {
     expect(await res.text()).toBe(expected.body);
   });
 
-  it('answers errors thrown by middleware inside a mounted router, logging the full path', async () => {
+  it('answers errors from middleware in a mounted router, also when mounted there itself', async () => {
     const { logger, records } = testLogger();
     const error = upstreamHttpError('azure.rate_limit.tokens');
     const url = await start(
       (app) => {
-        const router = create.Router();
-        router.use(() => {
-          throw error;
-        });
-        app.use('/api', router);
+        for (const mount of ['/app-level', '/router-level']) {
+          const router = create.Router();
+          router.use(() => {
+            throw error;
+          });
+          // Inside a router Express rewrites req.url relative to the mount point.
+          if (mount === '/router-level') router.use(upstreamErrorHandler({ logger }));
+          app.use(mount, router);
+        }
       },
       { logger },
     );
-    const res = await fetch(`${url}/api/items?page=2`);
-    expect(res.status).toBe(503);
-    expect(await res.text()).toBe(expectedFor(error).body);
-    expect(records[0]?.obj.http).toEqual({ method: 'GET', path: '/api/items' });
+    for (const mount of ['/app-level', '/router-level']) {
+      const res = await fetch(`${url}${mount}/items?page=2`);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe(expectedFor(error).body);
+    }
+    expect(records.map((r) => r.obj.http)).toEqual([
+      { method: 'GET', path: '/app-level/items' },
+      { method: 'GET', path: '/router-level/items' },
+    ]);
   });
 
   it("answers the real openai client's error for an exhausted quota", async () => {

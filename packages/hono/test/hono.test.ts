@@ -39,7 +39,7 @@ async function serveOnSocket(app: Hono): Promise<string> {
 
 function withFour29(four29: Four29Options = {}): Hono {
   const app = new Hono();
-  app.onError(upstreamErrorHandler({ now: () => FIXTURE_NOW, ...four29 }));
+  app.onError(upstreamErrorHandler({ now: () => FIXTURE_NOW, logger: false, ...four29 }));
   return app;
 }
 
@@ -94,6 +94,16 @@ describe('upstreamErrorHandler (app.onError)', () => {
       expect(res.status).toBe(503);
       expect(await res.text()).toBe(expectedFor(error).body);
     }
+  });
+
+  it('logs the path as the client sent it (undecoded, query dropped), like the Node adapters', async () => {
+    const { logger, records } = testLogger();
+    const app = withFour29({ logger });
+    app.get('/files/:name', () => {
+      throw upstreamHttpError('openai.rate_limit.tokens');
+    });
+    await app.request('/files/caf%C3%A9%20menu?key=AIzaSyFAKEFAKEFAKEFAKEFAKEFAKE0000');
+    expect(records[0]?.obj.http).toEqual({ method: 'GET', path: '/files/caf%C3%A9%20menu' });
   });
 
   it("answers the real openai client's rate-limit error", async () => {

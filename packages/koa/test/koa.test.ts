@@ -41,7 +41,8 @@ describe.each(majors)('$name', ({ Framework }) => {
     // Koa's default 'error' listener prints every 500 to stderr; the tests look at responses.
     app.silent = true;
     setup?.(app);
-    if (four29 !== false) app.use(upstreamErrorHandler({ now: () => FIXTURE_NOW, ...four29 }));
+    if (four29 !== false)
+      app.use(upstreamErrorHandler({ now: () => FIXTURE_NOW, logger: false, ...four29 }));
     app.use(route);
     const server = app.listen(0, '127.0.0.1');
     servers.push(server);
@@ -84,18 +85,25 @@ describe.each(majors)('$name', ({ Framework }) => {
     expect(JSON.stringify(records)).not.toContain('AIza');
   });
 
-  it('answers a plain descriptor thrown from async middleware, and keeps headers set before it', async () => {
+  it('answers a descriptor thrown from async middleware, keeping headers set before it', async () => {
+    const { logger, records } = testLogger();
     const error = descriptor('anthropic.overloaded');
-    const url = await start(async (ctx) => {
-      // What a CORS middleware sets before the route runs: the browser needs it on errors too.
-      ctx.set('access-control-allow-origin', 'https://app.example');
-      await tick();
-      throw error;
-    });
+    const url = await start(
+      async (ctx) => {
+        // What a CORS middleware sets before the route runs: the browser needs it on errors too.
+        ctx.set('access-control-allow-origin', 'https://app.example');
+        // What koa-mount or a rewrite middleware does: the log keeps the URL the client sent.
+        ctx.url = '/internal/rewritten';
+        await tick();
+        throw error;
+      },
+      { logger },
+    );
     const res = await fetch(`${url}/summary`);
     expect(res.status).toBe(503);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(await res.text()).toBe(expectedFor(error).body);
+    expect(records[0]?.obj.http).toEqual({ method: 'GET', path: '/summary' });
   });
 
   it("answers the real Anthropic client's rate-limit error", async () => {
