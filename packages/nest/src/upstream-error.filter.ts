@@ -25,7 +25,7 @@ interface NodeResponse {
 }
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-function adapterOf(source: HttpAdapterHost | HttpServer | undefined): HttpServer | undefined {
+function adapterOf(source: HttpAdapterHost | HttpServer): HttpServer | undefined {
   if (!isObject(source)) return undefined;
   return 'httpAdapter' in source ? (source as HttpAdapterHost).httpAdapter : (source as HttpServer);
 }
@@ -55,13 +55,13 @@ function nestLogger(): Four29Logger {
  */
 @Catch()
 export class UpstreamErrorFilter extends BaseExceptionFilter {
-  private readonly source: HttpAdapterHost | HttpServer | undefined;
+  private readonly source: HttpAdapterHost | HttpServer;
   private readonly handle: UpstreamErrorHandler;
 
   constructor(
-    // Not optional: a second copy of @nestjs/core (a different HttpAdapterHost class) should fail
-    // at bootstrap, not answer nothing at runtime.
-    @Inject(HttpAdapterHost) adapterHost?: HttpAdapterHost | HttpServer,
+    // Required, and not @Optional: without an adapter nothing can answer, so `new` without one is a
+    // type error and a second copy of @nestjs/core (another HttpAdapterHost class) fails at bootstrap.
+    @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost | HttpServer,
     @Optional() @Inject(FOUR29_OPTIONS) options?: Four29Options,
   ) {
     super(adapterOf(adapterHost));

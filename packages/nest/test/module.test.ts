@@ -1,5 +1,7 @@
 import type { Four29Options } from '@four29/core';
 import {
+  type ArgumentsHost,
+  type HttpServer,
   type INestApplication,
   type LoggerService,
   Module,
@@ -168,6 +170,25 @@ describe.each(PLATFORMS)('on %s', (platform) => {
     expect(JSON.parse(own.body)).toEqual(new NotFoundException().getResponse());
   });
 
+  it("can be extended by the app's own catch-all filter", async () => {
+    class AppFilter extends UpstreamErrorFilter {
+      override catch(exception: unknown, host: ArgumentsHost): void {
+        if (exception !== 'a thrown string') return super.catch(exception, host);
+        this.adapter.reply(host.switchToHttp().getResponse(), { mine: true }, 418);
+      }
+      constructor(private readonly adapter: HttpServer) {
+        super(adapter, testOptions({ logger: false }));
+      }
+    }
+    running = await start(platform, appModule(), {
+      setup: (app) => app.useGlobalFilters(new AppFilter(app.getHttpAdapter())),
+    });
+    const mine = await get(`${running.url}/own/string`);
+    expect([mine.status, JSON.parse(mine.body)]).toEqual([418, { mine: true }]);
+    expect((await get(`${running.url}/sync/openai-tokens`)).status).toBe(503);
+    expect((await get(`${running.url}/own/not-found`)).status).toBe(404);
+  });
+
   it('works in a @nestjs/testing app, where the adapter is attached after the filter is built', async () => {
     const logger = recordingLogger();
     const moduleRef = await Test.createTestingModule({
@@ -188,9 +209,9 @@ describe('outside HTTP', () => {
     'does not write to the %s context and returns nothing, leaving the error to Nest',
     (type) => {
       const options: Four29Options = testOptions({ logger: recordingLogger() });
-      const filter = new UpstreamErrorFilter(undefined, options);
       const touched: string[] = [];
-      // Arguments that record any use: a filter that tried to answer over HTTP would touch them.
+      // An adapter and arguments that record any use: a filter that tried to answer over HTTP
+      // would touch them.
       const spy = new Proxy(
         {},
         {
@@ -200,6 +221,7 @@ describe('outside HTTP', () => {
           },
         },
       );
+      const filter = new UpstreamErrorFilter(spy as HttpServer, options);
       const host = new ExecutionContextHost([spy, spy, spy, spy]);
       host.setType(type);
       expect(filter.catch(upstreamError('openai-tokens'), host)).toBeUndefined();
