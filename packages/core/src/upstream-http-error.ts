@@ -46,7 +46,12 @@ export class UpstreamHttpError extends Error {
     res: Response,
     options?: FromResponseOptions,
   ): Promise<UpstreamHttpError> {
-    const max = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const requested = options?.maxBodyBytes;
+    // Infinity or NaN would make the bound meaningless: fall back to the default.
+    const max =
+      typeof requested === 'number' && Number.isFinite(requested) && requested >= 0
+        ? requested
+        : DEFAULT_MAX_BODY_BYTES;
     const text = await readBounded(res, max);
     let body: unknown = text;
     if (text.length > 0) {
@@ -60,16 +65,23 @@ export class UpstreamHttpError extends Error {
       status: res.status,
       headers: res.headers,
       body,
-      url: res.url,
+      ...(res.url ? { url: res.url } : {}),
       ...(options?.provider !== undefined ? { provider: options.provider } : {}),
       ...(options?.message !== undefined ? { message: options.message } : {}),
     });
   }
 }
 
+/** Origin and path only: the query can carry a key (Gemini's `?key=`), the userinfo a password. */
 function stripQuery(url: string): string {
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : url.slice(0, cut);
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin}${parsed.pathname}`;
+  } catch {
+    const cut = url.search(/[?#]/);
+    const bare = cut === -1 ? url : url.slice(0, cut);
+    return bare.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+  }
 }
 
 function toHeaders(input: UpstreamHttpErrorInit['headers']): Headers {
@@ -78,11 +90,15 @@ function toHeaders(input: UpstreamHttpErrorInit['headers']): Headers {
   try {
     if (input instanceof Headers) return new Headers(input);
     for (const [key, value] of Object.entries(input)) {
-      if (typeof value === 'string') headers.set(key, value);
-      else if (Array.isArray(value)) headers.set(key, value.join(', '));
+      try {
+        if (typeof value === 'string') headers.set(key, value);
+        else if (Array.isArray(value)) headers.set(key, value.join(', '));
+      } catch {
+        // An invalid name or value (CR/LF) drops that header only, not the ones after it.
+      }
     }
   } catch {
-    // Invalid header names or values (CR/LF) are dropped rather than thrown back at the caller.
+    // A hostile container (throwing Proxy) leaves whatever was copied.
   }
   return headers;
 }

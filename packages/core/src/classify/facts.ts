@@ -182,7 +182,9 @@ export function readFacts(info: UpstreamErrorInfo, now: number): Facts {
     status =
       numeric !== undefined && Number.isInteger(numeric) && numeric >= 400 && numeric <= 599
         ? numeric
-        : (TYPE_STATUS[code ?? ''] ?? TYPE_STATUS[type ?? '']);
+        : (TYPE_STATUS[code ?? ''] ??
+          TYPE_STATUS[type ?? ''] ??
+          (info.fault === 'server' ? 500 : info.fault === 'client' ? 400 : undefined));
   }
 
   const bodyRequestId = bodyIsObject ? getString(body, 'request_id', 300) : undefined;

@@ -65,6 +65,8 @@ export interface UpstreamErrorInfo {
   readonly requestId?: string;
   /** AWS SDK v3 exception name (`ThrottlingException`). */
   readonly awsName?: string;
+  /** AWS `$fault`: whose side the service blames. */
+  readonly fault?: 'client' | 'server';
   /** A provider the error names itself (`UpstreamHttpError.provider`). */
   readonly provider?: ProviderId;
   /** Which client produced it, for provider detection only. */
@@ -370,6 +372,24 @@ function httpVerdict(value: unknown, name: string): UpstreamErrorInfo | undefine
       body = parsed;
       client = 'google-genai';
     }
+  }
+  if (status === undefined && isAws) {
+    // AWS SDK v3 builds service exceptions only from a response, even when $metadata lost the status.
+    const fault = get(value, '$fault');
+    return {
+      origin: 'event',
+      headers: normalizeHeaders(headersSource),
+      body: unwrapBody(body),
+      message: getString(value, 'message', MAX_TEXT) ?? '',
+      name,
+      client: 'aws-sdk',
+      awsName: name,
+      ...optional<'fault', 'client' | 'server'>(
+        'fault',
+        fault === 'client' || fault === 'server' ? fault : undefined,
+      ),
+      ...optional('requestId', requestIdOf(value)),
+    };
   }
   if (status === undefined) {
     // A provider error event inside a 200 stream (openai-node / @anthropic-ai/sdk `APIError`).

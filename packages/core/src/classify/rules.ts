@@ -41,6 +41,8 @@ const AUTH_CODES: ReadonlySet<string> = new Set([
   'UnrecognizedClientException',
   'ExpiredTokenException',
   'InvalidSignatureException',
+  // AWS SDK: no usable credentials, so the call never got an answer.
+  'CredentialsProviderError',
 ]);
 
 const RATE_LIMIT_CODES: ReadonlySet<string> = new Set([

@@ -1,0 +1,366 @@
+import { FIXTURE_NOW } from '@four29/fixtures';
+import { describe, expect, it } from 'vitest';
+import {
+  classify,
+  MAX_RETRY_DELAY_MS,
+  normalizeHeaders,
+  parseDurationMs,
+  parseResetMs,
+  parseRetryAfter,
+  parseRfc3339,
+  readRateLimitHeaders,
+} from '../src/classify/index.js';
+
+const NOW = FIXTURE_NOW;
+
+describe('parseDurationMs (Go and protobuf durations)', () => {
+  it.each([
+    ['1s', 1000],
+    ['6m0s', 360_000],
+    ['12ms', 12],
+    ['1.146s', 1146],
+    ['23h47m36.648s', (23 * 3600 + 47 * 60 + 36.648) * 1000],
+    ['2m59.56s', 179_560],
+    ['47.884324799s', 47_884.324799],
+    ['0s', 0],
+    ['0', 0],
+    ['500us', 0.5],
+    ['1h', 3_600_000],
+  ])('%s → %d ms', (text, ms) => {
+    expect(parseDurationMs(text)).toBeCloseTo(ms, 6);
+  });
+
+  it.each([
+    '6', // a bare number has no unit: callers decide
+    '',
+    ' ',
+    '-1s',
+    '1 s',
+    's',
+    '1x',
+    '2026-09-11T06:27:29Z',
+    '1.2.3s',
+    'NaN',
+    'Infinity',
+    `${'9'.repeat(400)}s`,
+  ])('%j → undefined', (text) => {
+    expect(parseDurationMs(text)).toBeUndefined();
+  });
+
+  it('never reads "6m0s" as 6 or "2m59.56s" as 2000', () => {
+    expect(parseDurationMs('6m0s')).not.toBe(6);
+    expect(parseDurationMs('2m59.56s')).not.toBe(2000);
+  });
+
+  it('ignores non-strings', () => {
+    expect(parseDurationMs(5)).toBeUndefined();
+    expect(parseDurationMs(null)).toBeUndefined();
+  });
+});
+
+describe('parseRetryAfter (RFC 9110)', () => {
+  it('reads delay-seconds', () => {
+    expect(parseRetryAfter('20', NOW)).toBe(20_000);
+    expect(parseRetryAfter(' 0 ', NOW)).toBe(0);
+    expect(parseRetryAfter('1.5', NOW)).toBe(1500);
+    expect(parseRetryAfter('2026', NOW)).toBe(2_026_000);
+  });
+
+  it('reads an IMF-fixdate, RFC 850 and asctime HTTP-date relative to now', () => {
+    const in90s = new Date(NOW + 90_000);
+    expect(parseRetryAfter(in90s.toUTCString(), NOW)).toBe(90_000);
+    expect(parseRetryAfter('Sunday, 01-Nov-26 12:01:00 GMT', NOW)).toBe(60_000);
+    expect(parseRetryAfter('Sun Nov  1 12:02:00 2026', NOW)).toBe(120_000);
+  });
+
+  it('turns a date in the past into 0, not a negative delay', () => {
+    expect(parseRetryAfter(new Date(NOW - 60_000).toUTCString(), NOW)).toBe(0);
+  });
+
+  it.each([
+    '2026-11-01T12:01:00Z', // not an HTTP-date, and never parseFloat'ed into 2026
+    'Nov 2026',
+    '-5',
+    'soon',
+    '6m0s',
+    '',
+    '1e3',
+    'Sun, 01 Nov 2026 12:01:00 GMT\r\nSet-Cookie: x=1',
+  ])('%j → undefined', (value) => {
+    expect(parseRetryAfter(value, NOW)).toBeUndefined();
+  });
+});
+
+describe('parseResetMs (reset headers of every provider)', () => {
+  it('reads Go durations (OpenAI, Groq)', () => {
+    expect(parseResetMs('6m0s', NOW)).toBe(360_000);
+    expect(parseResetMs('2m59.56s', NOW)).toBe(179_560);
+  });
+
+  it('reads small integers as delta seconds (Azure, IETF drafts)', () => {
+    expect(parseResetMs('55', NOW)).toBe(55_000);
+  });
+
+  it('reads epoch seconds (GitHub) as an absolute time, not a delay', () => {
+    const epochSeconds = String(Math.floor(NOW / 1000) + 1800);
+    expect(parseResetMs(epochSeconds, NOW)).toBe(1_800_000);
+  });
+
+  it('reads epoch milliseconds (OpenRouter) as an absolute time', () => {
+    expect(parseResetMs(String(NOW + 5000), NOW)).toBe(5000);
+  });
+
+  it('reads RFC 3339 (Anthropic), with any fraction length and offset', () => {
+    expect(parseResetMs('2026-11-01T12:00:18Z', NOW)).toBe(18_000);
+    expect(parseResetMs('2026-11-01T12:00:18.123456789Z', NOW)).toBe(18_123);
+    expect(parseResetMs('2026-11-01T13:00:18+01:00', NOW)).toBe(18_000);
+    expect(parseRfc3339('2026-11-01T12:00:18')).toBeUndefined();
+  });
+
+  it('turns a past reset into 0', () => {
+    expect(parseResetMs('2026-11-01T11:00:00Z', NOW)).toBe(0);
+    expect(parseResetMs(String(Math.floor(NOW / 1000) - 10), NOW)).toBe(0);
+  });
+
+  it('rejects garbage', () => {
+    for (const v of ['', 'tomorrow', '-3', 'NaN', '1e9', '12:00']) {
+      expect(parseResetMs(v, NOW), v).toBeUndefined();
+    }
+  });
+});
+
+describe('normalizeHeaders', () => {
+  it('lower-cases any container and joins array values', () => {
+    const fromObject = normalizeHeaders({ 'Retry-After': '5', 'X-Multi': ['a', 'b'], N: 3 });
+    expect([...fromObject]).toEqual([
+      ['retry-after', '5'],
+      ['x-multi', 'a, b'],
+      ['n', '3'],
+    ]);
+    expect(normalizeHeaders(new Headers({ 'Retry-After': '5' })).get('retry-after')).toBe('5');
+    expect(normalizeHeaders(new Map([['Retry-After', '5']])).get('retry-after')).toBe('5');
+  });
+
+  it('keeps the first of two keys differing only in case', () => {
+    expect(normalizeHeaders({ 'retry-after': '1', 'Retry-After': '2' }).get('retry-after')).toBe(
+      '1',
+    );
+  });
+
+  it('reads at most 256 entries of a huge header set', () => {
+    const huge: Record<string, string> = {};
+    for (let i = 0; i < 5000; i++) huge[`x-h-${i}`] = 'v';
+    expect(normalizeHeaders(huge).size).toBe(256);
+    const endless = {
+      entries: () => ({ next: () => ({ done: false, value: ['x', 'y'] }) }),
+    };
+    expect(normalizeHeaders(endless).size).toBe(1);
+  });
+
+  it('ignores non-string values and non-containers', () => {
+    expect(normalizeHeaders({ a: { b: 1 }, c: null, d: Symbol('x') }).size).toBe(0);
+    expect(normalizeHeaders('retry-after: 5').size).toBe(0);
+    expect(normalizeHeaders(null).size).toBe(0);
+  });
+});
+
+describe('readRateLimitHeaders', () => {
+  it('reads OpenAI buckets with Go-duration resets', () => {
+    const r = readRateLimitHeaders(
+      {
+        'x-ratelimit-limit-requests': '5000',
+        'x-ratelimit-remaining-requests': '4999',
+        'x-ratelimit-reset-requests': '12ms',
+        'x-ratelimit-limit-tokens': '50000',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': '1.146s',
+      },
+      NOW,
+    );
+    expect(r.retryAfterMs).toBeUndefined();
+    expect(r.buckets).toEqual([
+      { dimension: 'requests', limit: 5000, remaining: 4999, resetAfterMs: 12 },
+      { dimension: 'tokens', limit: 50000, remaining: 0, resetAfterMs: 1146 },
+    ]);
+  });
+
+  it('reads Anthropic buckets with RFC 3339 resets', () => {
+    const r = readRateLimitHeaders(
+      new Headers({
+        'anthropic-ratelimit-input-tokens-limit': '20000',
+        'anthropic-ratelimit-input-tokens-remaining': '0',
+        'anthropic-ratelimit-input-tokens-reset': '2026-11-01T12:00:18Z',
+      }),
+      NOW,
+    );
+    expect(r.buckets).toEqual([
+      { dimension: 'input_tokens', limit: 20000, remaining: 0, resetAfterMs: 18_000 },
+    ]);
+  });
+
+  it('reads Azure integer-second resets', () => {
+    const r = readRateLimitHeaders({ 'x-rate-limit-reset-tokens': '55' }, NOW);
+    expect(r.buckets).toEqual([{ dimension: 'tokens', resetAfterMs: 55_000 }]);
+  });
+
+  it('reads GitHub epoch resets as absolute', () => {
+    const r = readRateLimitHeaders(
+      {
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-used': '5000',
+        'x-ratelimit-reset': String(Math.floor(NOW / 1000) + 60),
+      },
+      NOW,
+    );
+    expect(r.buckets).toEqual([{ limit: 5000, remaining: 0, used: 5000, resetAfterMs: 60_000 }]);
+  });
+
+  it('reads the IETF RateLimit / RateLimit-Policy structured fields', () => {
+    const r = readRateLimitHeaders(
+      {
+        'RateLimit-Policy': '"burst";q=100;w=60,"daily";q=1000;w=86400',
+        RateLimit: '"daily";r=12;t=3000, "burst";r=0;t=30',
+      },
+      NOW,
+    );
+    expect(r.buckets).toEqual([
+      { policy: 'daily', remaining: 12, resetAfterMs: 3_000_000, limit: 1000, window: 'day' },
+      { policy: 'burst', remaining: 0, resetAfterMs: 30_000, limit: 100, window: 'minute' },
+    ]);
+  });
+
+  it('reads the older IETF drafts', () => {
+    expect(
+      readRateLimitHeaders(
+        { 'RateLimit-Limit': '100, 100;w=60', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '7' },
+        NOW,
+      ).buckets,
+    ).toEqual([{ limit: 100, remaining: 0, resetAfterMs: 7000 }]);
+    expect(
+      readRateLimitHeaders({ RateLimit: 'limit=10, remaining=0, reset=4' }, NOW).buckets,
+    ).toEqual([{ limit: 10, remaining: 0, resetAfterMs: 4000 }]);
+  });
+
+  it('prefers retry-after-ms over retry-after', () => {
+    expect(readRateLimitHeaders({ 'retry-after-ms': '1500', 'retry-after': '2' }, NOW)).toEqual({
+      retryAfterMs: 1500,
+      buckets: [],
+    });
+    expect(readRateLimitHeaders({ 'retry-after-ms': 'x', 'retry-after': '2' }, NOW)).toEqual({
+      retryAfterMs: 2000,
+      buckets: [],
+    });
+  });
+
+  it('drops negative, absurd and garbage values (Azure sometimes sends -1)', () => {
+    const r = readRateLimitHeaders(
+      {
+        'x-ratelimit-limit-tokens': '-1',
+        'x-ratelimit-remaining-tokens': '-1',
+        'x-ratelimit-reset-tokens': '99999999999s',
+        'retry-after': '99999999999',
+      },
+      NOW,
+    );
+    expect(r).toEqual({ buckets: [{ dimension: 'tokens' }] });
+  });
+});
+
+describe('retry timing precedence in classify', () => {
+  const body = {
+    error: {
+      message:
+        'Rate limit reached for gpt-4o on tokens per min (TPM): Limit 100, Used 90, Requested 20. Please try again in 6m0s.',
+      type: 'tokens',
+      param: null,
+      code: 'rate_limit_exceeded',
+    },
+  };
+  const reset = { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '7s' };
+
+  it('retry-after-ms > retry-after > body hint > reset header', () => {
+    const at = (headers: Record<string, string>, b: unknown = body) =>
+      classify({ status: 429, headers, body: b }, { now: NOW })?.retryAfterMs;
+    expect(at({ ...reset, 'retry-after-ms': '250', 'retry-after': '3' })).toBe(250);
+    expect(at({ ...reset, 'retry-after': '3' })).toBe(3000);
+    expect(at(reset)).toBe(360_000);
+    expect(at(reset, { error: { ...body.error, message: 'Rate limit reached' } })).toBe(7000);
+  });
+
+  it('skips an absurd value and uses the next source', () => {
+    const c = classify(
+      { status: 429, headers: { ...reset, 'retry-after': '99999999999' }, body },
+      { now: NOW },
+    );
+    expect(c?.retryAfterMs).toBe(360_000);
+    expect(
+      classify({ status: 429, headers: { 'retry-after': '99999999999' } }, { now: NOW })
+        ?.retryAfterMs,
+    ).toBeUndefined();
+  });
+
+  it('sets resetAt = now + retryAfterMs and rounds fractional ms up', () => {
+    const c = classify(
+      { status: 429, headers: { 'retry-after-ms': '10.2' }, body: 'slow down' },
+      { now: NOW },
+    );
+    expect(c?.retryAfterMs).toBe(11);
+    expect(c?.resetAt).toBe(NOW + 11);
+  });
+
+  it('accepts 30 days and rejects anything beyond', () => {
+    const days = (d: number) =>
+      classify({ status: 429, headers: { 'retry-after': String(d * 86400) } }, { now: NOW })
+        ?.retryAfterMs;
+    expect(days(30)).toBe(MAX_RETRY_DELAY_MS);
+    expect(days(31)).toBeUndefined();
+  });
+
+  it('reads Azure "Please retry after N seconds" and Gemini "Please retry in Ns"', () => {
+    const azure = classify(
+      {
+        status: 429,
+        headers: { 'x-ms-region': 'East US' },
+        body: { error: { code: '429', message: 'Please retry after 33 seconds.' } },
+      },
+      { now: NOW },
+    );
+    expect(azure?.retryAfterMs).toBe(33_000);
+    const gemini = classify(
+      {
+        status: 429,
+        headers: {},
+        body: {
+          error: {
+            code: 429,
+            status: 'RESOURCE_EXHAUSTED',
+            message: 'Quota exceeded. Please retry in 20ms.',
+          },
+        },
+      },
+      { now: NOW },
+    );
+    expect(gemini?.retryAfterMs).toBe(20);
+  });
+
+  it('reports no retry timing for kinds that must not be retried', () => {
+    const c = classify(
+      {
+        status: 429,
+        headers: { 'retry-after': '5' },
+        body: { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'x' } },
+      },
+      { now: NOW },
+    );
+    expect(c?.kind).toBe('quota_exhausted');
+    expect(c).not.toHaveProperty('retryAfterMs');
+    expect(c).not.toHaveProperty('resetAt');
+  });
+
+  it('uses Date.now() when no clock is given', () => {
+    const before = Date.now();
+    const c = classify({ status: 429, headers: { 'retry-after': '1' } });
+    expect(c?.resetAt).toBeGreaterThanOrEqual(before + 1000);
+  });
+});
