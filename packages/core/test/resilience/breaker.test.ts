@@ -61,6 +61,8 @@ describe('createQuotaBreaker', () => {
         }),
     );
     const probing = breaker.run(probe, { key: KEY });
+    // The key digest is asynchronous: let this call become the probe before the others start.
+    await vi.waitFor(() => expect(probe).toHaveBeenCalledTimes(1));
     const others = await Promise.allSettled(
       Array.from({ length: 5 }, () => breaker.run(probe, { key: KEY })),
     );

@@ -273,9 +273,11 @@ describe('withRetry: hooks and options', () => {
   });
 
   it('rejects a non-function fn without throwing synchronously', async () => {
-    const call = () => withRetry(undefined as unknown as () => Promise<void>);
-    expect(call).not.toThrow();
-    await expect(call()).rejects.toBeInstanceOf(TypeError);
+    let result: Promise<void> | undefined;
+    expect(() => {
+      result = withRetry(undefined as unknown as () => Promise<void>);
+    }).not.toThrow();
+    await expect(result).rejects.toBeInstanceOf(TypeError);
   });
 
   it("four29's handler classifies the error withRetry gives up with like the original", async () => {
