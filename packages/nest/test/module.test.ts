@@ -172,12 +172,13 @@ describe.each(PLATFORMS)('on %s', (platform) => {
 
   it("can be extended by the app's own catch-all filter", async () => {
     class AppFilter extends UpstreamErrorFilter {
-      override catch(exception: unknown, host: ArgumentsHost): void {
-        if (exception !== 'a thrown string') return super.catch(exception, host);
-        this.adapter.reply(host.switchToHttp().getResponse(), { mine: true }, 418);
-      }
       constructor(private readonly adapter: HttpServer) {
         super(adapter, testOptions({ logger: false }));
+      }
+      override catch(exception: unknown, host: ArgumentsHost): void {
+        if (exception === 'a thrown string') {
+          this.adapter.reply(host.switchToHttp().getResponse(), { mine: true }, 418);
+        } else super.catch(exception, host);
       }
     }
     running = await start(platform, appModule(), {
