@@ -93,7 +93,11 @@ describe('network failures and timeouts', () => {
   it('fetch failed with a network code → upstream_error, retryable', () => {
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'UND_ERR_SOCKET']) {
       const c = at(fetchFailed(systemError(code, code)));
-      expect(c, code).toMatchObject({ kind: 'upstream_error', retryable: true });
+      expect(c, code).toMatchObject({
+        kind: 'upstream_error',
+        retryable: true,
+        upstreamCode: code,
+      });
       expect(c, code).not.toHaveProperty('upstreamStatus');
     }
     // Happy eyeballs: the cause is an AggregateError carrying the code.
@@ -111,6 +115,7 @@ describe('network failures and timeouts', () => {
     expect(at(fetchFailed(headersTimeout))).toMatchObject({
       kind: 'upstream_timeout',
       retryable: true,
+      upstreamCode: 'UND_ERR_HEADERS_TIMEOUT',
     });
     expect(at(headersTimeout)?.kind).toBe('upstream_timeout');
     const connect = Object.assign(new Error('Connect Timeout Error'), {
@@ -471,6 +476,20 @@ describe('rules beyond the fixtures', () => {
     });
     expect(c).not.toHaveProperty('dimension');
     expect(c).not.toHaveProperty('window');
+  });
+
+  it('names GitHub by its headers or documentation_url, so its own remedies apply', () => {
+    expect(at(fixtureById('github.primary_rate_limit').respond(NOW))?.provider).toBe('github');
+    const byDocs = at({
+      status: 403,
+      headers: {},
+      body: {
+        message: 'You have exceeded a secondary rate limit.',
+        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+      },
+    });
+    expect(byDocs).toMatchObject({ provider: 'github', kind: 'rate_limited' });
+    expect(byDocs?.remediation.steps.map((s) => s.id)).toContain('github.wait-for-reset');
   });
 
   it('GitHub 429 with x-ratelimit-remaining 0 and a 403 that is just forbidden', () => {

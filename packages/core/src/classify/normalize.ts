@@ -65,6 +65,8 @@ export interface UpstreamErrorInfo {
   readonly requestId?: string;
   /** AWS SDK v3 exception name (`ThrottlingException`). */
   readonly awsName?: string;
+  /** For network failures: the system or undici code (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`). */
+  readonly networkCode?: string;
   /** AWS `$fault`: whose side the service blames. */
   readonly fault?: 'client' | 'server';
   /** A provider the error names itself (`UpstreamHttpError.provider`). */
@@ -197,6 +199,11 @@ function connectionInfo(
   timeout: boolean,
   client?: UpstreamErrorInfo['client'],
 ): UpstreamErrorInfo {
+  // The most telling code along the chain (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, …), for logs.
+  const codes = [codeOf(value), ...causeCodes(get(value, 'cause'))].filter(
+    (c): c is string => c !== undefined && /^[A-Za-z_][A-Za-z0-9_]{1,63}$/.test(c),
+  );
+  const networkCode = codes.find(isNetworkCode) ?? (name === 'TimeoutError' ? name : undefined);
   return {
     origin: timeout ? 'timeout' : 'network',
     headers: new Map(),
@@ -204,9 +211,9 @@ function connectionInfo(
     message: getString(value, 'message', MAX_TEXT) ?? '',
     name,
     ...(client !== undefined ? { client } : {}),
+    ...optional('networkCode', networkCode),
   };
 }
-
 /** Network and timeout evidence for a link that has no HTTP status. */
 function networkVerdict(value: unknown, name: string): UpstreamErrorInfo | undefined {
   const ctor = constructorName(value);

@@ -2,7 +2,8 @@
  * Which provider answered. Order of evidence:
  * 1. the error names its provider (`UpstreamHttpError.provider`);
  * 2. provider-specific evidence: headers only one provider sends, body envelopes only one provider
- *    uses, AWS exception names, SDK identity (@google/genai);
+ *    uses, AWS exception names, SDK identity (@google/genai). Besides the `KnownProviderId`s this
+ *    names `groq` and `github`, whose responses are recognisable and whose remedies differ;
  * 3. the caller's hint (`options.provider`), for errors that do not say;
  * 4. weak evidence: an OpenAI-shaped body (`{error: {type, param}}`), which OpenAI-compatible
  *    servers share;
@@ -10,7 +11,7 @@
  */
 import type { ProviderId } from '../types.js';
 import type { Facts } from './facts.js';
-import { get, hasOwn, toNumber } from './safe.js';
+import { get, getString, hasOwn, toNumber } from './safe.js';
 
 /** Bedrock runtime exception names (shared with other AWS services, hence the header check too). */
 export const BEDROCK_EXCEPTIONS: ReadonlySet<string> = new Set([
@@ -79,6 +80,12 @@ function strongEvidence(f: Facts): ProviderId | undefined {
   )
     return 'openrouter';
   if (h.has('x-groq-region') || /console\.groq\.com/.test(f.message)) return 'groq';
+  if (
+    h.has('x-github-request-id') ||
+    h.has('x-github-media-type') ||
+    /^https:\/\/docs\.github\.com\//.test(getString(f.info.body, 'documentation_url', 300) ?? '')
+  )
+    return 'github';
   if (hasHeaderPrefix(h, 'openai-') || /platform\.openai\.com|help\.openai\.com/.test(f.message))
     return 'openai';
   return undefined;

@@ -472,7 +472,12 @@ export function retryDelayMs(f: Facts, limits: LimitFacts): number | undefined {
   return ms === undefined ? undefined : Math.ceil(ms);
 }
 
-/** The provider's own most specific code: details code, Google reason, AWS name, code, type, RPC status. */
+/**
+ * The provider's own most specific code: Anthropic details code, Google reason, AWS name, Google
+ * RPC status, code, type; for network failures the system code (`ECONNREFUSED`).
+ */
 export function upstreamCodeOf(f: Facts): string | undefined {
-  return f.detailsCode ?? f.reason ?? f.awsName ?? f.rpcStatus ?? f.code ?? f.type;
+  return (
+    f.detailsCode ?? f.reason ?? f.awsName ?? f.rpcStatus ?? f.code ?? f.type ?? f.info.networkCode
+  );
 }
