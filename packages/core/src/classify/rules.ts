@@ -82,18 +82,43 @@ function anyIn(f: Facts, set: ReadonlySet<string>): boolean {
   return codes(f).some((c) => set.has(c));
 }
 
+/** A count as providers print it: `50000` or `50,000`. */
+const N = String.raw`(\d{1,3}(?:,\d{3})+|\d{1,15})`;
+// "Limit 50000, Used 47949, Requested 3006" (OpenAI, Groq). Capital L: "rate limit of …" is prose.
+const LIMIT_TRIPLE_RE = new RegExp(
+  String.raw`\bLimit:?\s*${N}(?:,\s*Used:?\s*${N})?(?:,\s*Requested:?\s*${N})?`,
+);
+// Anthropic: "prompt is too long: 210425 tokens > 200000 maximum"
+const PROMPT_TOO_LONG_RE = new RegExp(
+  String.raw`prompt is too long:\s*${N}\s*tokens\s*>\s*${N}\s*maximum`,
+  'i',
+);
+// Gemini: "The input token count (1056843) exceeds the maximum number of tokens allowed (1048576)."
+const INPUT_TOKEN_COUNT_RE = new RegExp(
+  String.raw`input token count \(?${N}\)? exceeds the maximum number of tokens allowed \(?${N}\)?`,
+  'i',
+);
+// OpenAI: "maximum context length is 128000 tokens. However, your messages resulted in 130415 tokens."
+const CONTEXT_LENGTH_RE = new RegExp(
+  String.raw`maximum context length is ${N} tokens\b[\s\S]{0,200}?\b(?:resulted in|requested) ${N} tokens`,
+  'i',
+);
+// Anthropic: "of 20,000 input tokens per minute"
+const ANTHROPIC_LIMIT_RE = new RegExp(
+  String.raw`\bof ${N} (input tokens|output tokens|tokens|requests) per (minute|hour|day)\b`,
+  'i',
+);
+// Gemini: "* Quota exceeded for metric: …, limit: 10, model: …"
+const GEMINI_LIMIT_RE = new RegExp(String.raw`\blimit:\s*${N}(?![\d.])`);
+
 function parseCount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text.replace(/,/g, ''));
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** "Limit 50000, Used 47949, Requested 3006" (OpenAI, Groq); numbers may carry thousands separators. */
 function limitTriple(message: string): { limit?: number; used?: number; requested?: number } {
-  const m =
-    /\bLimit:?\s*(\d{1,3}(?:,\d{3})+|\d{1,15})(?:,\s*Used:?\s*(\d{1,3}(?:,\d{3})+|\d{1,15}))?(?:,\s*Requested:?\s*(\d{1,3}(?:,\d{3})+|\d{1,15}))?/.exec(
-      message,
-    );
+  const m = LIMIT_TRIPLE_RE.exec(message);
   if (m === null) return {};
   const limit = parseCount(m[1]);
   const used = parseCount(m[2]);
@@ -113,23 +138,11 @@ interface SizeFacts {
 
 /** Messages that say the request itself is bigger than any limit allows. */
 function sizeFacts(message: string): SizeFacts | undefined {
-  // Anthropic: "prompt is too long: 210425 tokens > 200000 maximum"
-  let m =
-    /prompt is too long:\s*(\d{1,3}(?:,\d{3})+|\d{1,15})\s*tokens\s*>\s*(\d{1,3}(?:,\d{3})+|\d{1,15})\s*maximum/i.exec(
-      message,
-    );
+  let m = PROMPT_TOO_LONG_RE.exec(message);
   if (m !== null) return sized('input_tokens', m[2], m[1]);
-  // Gemini: "The input token count (1056843) exceeds the maximum number of tokens allowed (1048576)."
-  m =
-    /input token count \(?(\d{1,3}(?:,\d{3})+|\d{1,15})\)? exceeds the maximum number of tokens allowed \(?(\d{1,3}(?:,\d{3})+|\d{1,15})\)?/i.exec(
-      message,
-    );
+  m = INPUT_TOKEN_COUNT_RE.exec(message);
   if (m !== null) return sized('input_tokens', m[2], m[1]);
-  // OpenAI: "maximum context length is 128000 tokens. However, your messages resulted in 130415 tokens."
-  m =
-    /maximum context length is (\d{1,3}(?:,\d{3})+|\d{1,15}) tokens\b[\s\S]{0,200}?\b(?:resulted in|requested) (\d{1,3}(?:,\d{3})+|\d{1,15}) tokens/i.exec(
-      message,
-    );
+  m = CONTEXT_LENGTH_RE.exec(message);
   if (m !== null) return sized('tokens', m[1], m[2]);
   if (/maximum context length|context window|input is too long|prompt is too long/i.test(message))
     return { dimension: 'tokens' };
@@ -356,11 +369,7 @@ function bodyLimits(f: Facts, kind: UpstreamErrorKind): LimitFacts {
     }
   }
   Object.assign(out, limitTriple(msg));
-  // Anthropic: "of 20,000 input tokens per minute"
-  const anthropic =
-    /\bof (\d{1,3}(?:,\d{3})+|\d{1,15}) (input tokens|output tokens|tokens|requests) per (minute|hour|day)\b/i.exec(
-      msg,
-    );
+  const anthropic = ANTHROPIC_LIMIT_RE.exec(msg);
   if (anthropic !== null) {
     const limit = parseCount(anthropic[1]);
     if (limit !== undefined) out.limit = limit;
@@ -383,7 +392,7 @@ function bodyLimits(f: Facts, kind: UpstreamErrorKind): LimitFacts {
     if (value !== undefined) out.limit = value;
   }
   if (out.limit === undefined && (f.rpcStatus !== undefined || f.violations.length > 0)) {
-    const m = /\blimit:\s*(\d{1,3}(?:,\d{3})+|\d{1,15})(?![\d.])/.exec(msg);
+    const m = GEMINI_LIMIT_RE.exec(msg);
     const limit = parseCount(m?.[1]);
     if (limit !== undefined) out.limit = limit;
   }
