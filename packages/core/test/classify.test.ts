@@ -460,6 +460,19 @@ describe('rules beyond the fixtures', () => {
     expect(at(r, 'openai')).toMatchObject({ kind: 'overloaded', provider: 'openai' });
   });
 
+  it('hints are canonical: trimmed, lower-case, aliases resolved like the remediation catalogue', () => {
+    const r = { status: 429, headers: { 'retry-after': '86400' }, body: 'Too Many Requests' };
+    expect(at(r, ' Azure ')).toMatchObject({ provider: 'azure-openai', kind: 'quota_exhausted' });
+    expect(at(r, 'gemini')?.provider).toBe('google');
+    expect(at(r, 'Mistral')?.provider).toBe('mistral');
+    expect(at(r, '')?.provider).toBe('generic');
+    expect(at(r)).toMatchObject({
+      provider: 'generic',
+      kind: 'rate_limited',
+      retryAfterMs: 86_400_000,
+    });
+  });
+
   it('a hint never overrides what the response itself says', () => {
     const r = fixtureById('anthropic.overloaded').respond(NOW);
     expect(at(r, 'openai')?.provider).toBe('anthropic');
