@@ -1,0 +1,31 @@
+import { createApp as createExpressApp } from '@four29/express-example';
+import { createApp as createHonoApp } from '@four29/hono-example';
+import { createApp as createKoaApp } from '@four29/koa-example';
+import type { Logger } from 'pino';
+
+/** What every example's `createApp` takes. */
+export interface AppOptions {
+  readonly openaiBaseUrl: string;
+  readonly anthropicBaseUrl: string;
+  readonly logger: Logger;
+  readonly openaiApiKey?: string;
+  readonly anthropicApiKey?: string;
+  readonly timeoutMs?: number;
+}
+
+export interface RunningApp {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface Framework {
+  readonly name: string;
+  start(options: AppOptions, port: number, host: string): Promise<RunningApp>;
+}
+
+export const FRAMEWORKS: readonly Framework[] = [
+  { name: 'express', start: (options, port, host) => createExpressApp(options).listen(port, host) },
+  { name: 'koa', start: (options, port, host) => createKoaApp(options).listen(port, host) },
+  { name: 'hono', start: (options, port, host) => createHonoApp(options).listen(port, host) },
+];
