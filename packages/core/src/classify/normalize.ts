@@ -214,6 +214,7 @@ function connectionInfo(
     ...optional('networkCode', networkCode),
   };
 }
+
 /** Network and timeout evidence for a link that has no HTTP status. */
 function networkVerdict(value: unknown, name: string): UpstreamErrorInfo | undefined {
   const ctor = constructorName(value);
