@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec } from './exec.js';
@@ -7,14 +7,17 @@ import { CONSUMER_TEMPLATE } from './paths.js';
 import { CONSUMER_DEPENDENCIES } from './published.js';
 
 /**
- * The environment for npm and the apps. pnpm exports its own `npm_*` variables to scripts; npm
- * would read them as its config, so only the user's registry/cache settings are passed on.
+ * The environment for npm, tsc and the apps. pnpm's bin shims set NODE_PATH to the workspace's
+ * hoisted `node_modules/.pnpm/node_modules`, through which `require()` in the consumer project would
+ * quietly find workspace-only packages; and pnpm exports `npm_*` variables that npm would read as its
+ * own config. Only the user's registry/cache settings are passed on.
  */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     const lower = key.toLowerCase();
-    if (lower.startsWith('pnpm_')) continue;
+    if (lower === 'node_path' || lower === 'node_options') continue;
+    if (lower.startsWith('pnpm_') || lower.startsWith('vitest')) continue;
     if (lower.startsWith('npm_') && !/^npm_config_(registry|cache|userconfig)$/.test(lower))
       continue;
     env[key] = value;
@@ -43,19 +46,25 @@ async function writeTypeTests(dir: string, packed: readonly PackedPackage[]): Pr
  */
 export async function createConsumerProject(packed: readonly PackedPackage[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'four29-consumer-'));
-  await cp(CONSUMER_TEMPLATE, dir, { recursive: true });
-  await writeTypeTests(dir, packed);
-  const dependencies: Record<string, string> = {};
-  for (const pkg of packed) dependencies[pkg.name] = `file:${pkg.tarball}`;
-  Object.assign(dependencies, CONSUMER_DEPENDENCIES);
-  await writeFile(
-    join(dir, 'package.json'),
-    `${JSON.stringify({ name: 'four29-consumer', version: '0.0.0', private: true, dependencies }, null, 2)}\n`,
-  );
-  await exec(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
-    { cwd: dir, env: cleanEnv() },
-  );
-  return dir;
+  try {
+    await cp(CONSUMER_TEMPLATE, dir, { recursive: true });
+    await writeTypeTests(dir, packed);
+    const dependencies: Record<string, string> = {};
+    for (const pkg of packed) dependencies[pkg.name] = `file:${pkg.tarball}`;
+    Object.assign(dependencies, CONSUMER_DEPENDENCIES);
+    const manifest = { name: 'four29-consumer', version: '0.0.0', private: true, dependencies };
+    await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await exec(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
+      {
+        cwd: dir,
+        env: cleanEnv(),
+      },
+    );
+    return dir;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

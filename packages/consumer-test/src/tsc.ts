@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { cleanEnv } from './consumer-project.js';
 
 export interface TscResult {
   /** Errors in the consumer's own files, in @four29 declarations, or global (config) errors. */
@@ -32,7 +33,7 @@ export function tsc(cwd: string, tscPath: string, config: string): Promise<TscRe
     execFile(
       process.execPath,
       [tscPath, '-p', config, '--pretty', 'false'],
-      { cwd, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const result = splitDiagnostics(`${stdout}\n${stderr}`);
         // A non-zero exit without a single diagnostic is tsc itself failing: say so.

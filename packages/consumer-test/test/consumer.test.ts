@@ -61,6 +61,17 @@ it('npm sees no missing or invalid (peer) dependency in the tree', async () => {
   ).resolves.toBeDefined();
 });
 
+it('the consumer project cannot see workspace-only packages', async () => {
+  // The guard for the whole test: if @four29/fixtures (private, never published) resolved here, so
+  // would any other dependency that only exists in the monorepo.
+  const probe =
+    "try { require.resolve('@four29/fixtures'); console.log('visible') } catch { console.log('isolated') }";
+  expect((await node(['-e', probe])).stdout.trim()).toBe('isolated');
+  const esmProbe =
+    "import('@four29/fixtures').then(() => console.log('visible'), () => console.log('isolated'))";
+  expect((await node(['--input-type=module', '-e', esmProbe])).stdout.trim()).toBe('isolated');
+});
+
 describe('loading', () => {
   type Loaded = Record<string, { file: string; exports: string[] }>;
   let cjs: Loaded;

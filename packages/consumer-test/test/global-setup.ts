@@ -15,7 +15,13 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dest = await mkdtemp(join(tmpdir(), 'four29-pack-'));
   const packed: PackedPackage[] = [];
-  for (const pkg of PUBLISHED) packed.push(await packPackage(pkg, dest));
+  const cleanup = () => rm(dest, { recursive: true, force: true });
+  try {
+    for (const pkg of PUBLISHED) packed.push(await packPackage(pkg, dest));
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
   project.provide('packed', packed);
-  return () => rm(dest, { recursive: true, force: true });
+  return cleanup;
 }

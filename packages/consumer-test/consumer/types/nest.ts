@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Four29Module, type Four29Options, UpstreamErrorFilter } from '@four29/nest';
 import { Controller, Module, Post, UseFilters } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 
 @Controller()
 class ChatController {
@@ -33,6 +33,10 @@ Four29Module.forRoot({ policy: 'sometimes' });
 
 export async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
-  app.useGlobalFilters(new UpstreamErrorFilter());
+  app.useGlobalFilters(
+    new UpstreamErrorFilter(app.get(HttpAdapterHost), { policy: 'passthrough' }),
+  );
+  // @ts-expect-error -- the filter cannot answer without the platform's adapter.
+  new UpstreamErrorFilter();
   await app.listen(3000);
 }
