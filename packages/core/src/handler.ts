@@ -12,8 +12,11 @@ import type {
 } from './types.js';
 
 export interface HandleContext extends LogContext {
-  /** The response has already sent its status and headers (for example a token stream). */
-  readonly responseStarted?: boolean;
+  /**
+   * The response has already sent its status and headers (for example a token stream). Only then is
+   * `downstreamStatus` logged: it is what the client really got, instead of the policy's status.
+   */
+  readonly responseStarted?: boolean | undefined;
 }
 
 /** Everything an adapter needs to answer one upstream error. */
@@ -93,7 +96,11 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
       if (classification === null || !decide(options, classification, error)) return null;
       const problem = toProblem(classification, options);
       const body = JSON.stringify(problem.body);
-      const log = toLogRecord(classification, context, options);
+      const log = toLogRecord(
+        classification,
+        context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined },
+        options,
+      );
       if (logger !== undefined) emit(logger, log);
       return {
         classification,

@@ -8,6 +8,12 @@ export {
 } from './handler.js';
 export { consoleLogger, type LogRecordOptions, logLevelFor, toLogRecord } from './log.js';
 export {
+  finishStartedResponse,
+  isEventStream,
+  type NodeResponseLike,
+  sendProblem,
+} from './node-response.js';
+export {
   DEFAULT_POLICY,
   DEFAULT_PROBLEM_TYPE_BASE,
   PASSTHROUGH_POLICY,

@@ -54,6 +54,10 @@ function httpStatus(value: unknown): number | undefined {
     : undefined;
 }
 
+function firstOf(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function compact<T extends Record<string, unknown>>(obj: T): T {
   for (const key of Object.keys(obj)) if (obj[key] === undefined) delete obj[key];
   return obj;
@@ -112,7 +116,7 @@ export function toLogRecord(
   const http = compact({
     method: shortString(context?.method, 16, redaction),
     path: stripQuery(context?.path, redaction),
-    requestId: shortString(context?.requestId, 200, redaction),
+    requestId: shortString(firstOf(context?.requestId), 200, redaction),
   });
   const resetAt = finite(c.resetAt);
   const record = compact({

@@ -180,12 +180,13 @@ export interface ProblemOptions {
 }
 
 export interface LogContext {
-  readonly method?: string;
+  readonly method?: string | undefined;
   /** Request path; any query string is dropped (query strings carry API keys, e.g. Gemini's `?key=`). */
-  readonly path?: string;
-  readonly requestId?: string;
+  readonly path?: string | undefined;
+  /** The incoming request's id (e.g. its `x-request-id` header); of a repeated header, the first. */
+  readonly requestId?: string | readonly string[] | undefined;
   /** The downstream status, when it differs from the policy's (e.g. the response had already started). */
-  readonly downstreamStatus?: number;
+  readonly downstreamStatus?: number | undefined;
 }
 
 export type LogLevel = 'warn' | 'error';

@@ -213,7 +213,7 @@ describe.each(majors)('$name', ({ create, rejectsAsync }) => {
     expect(records[0]?.obj.downstream).toEqual({ status: 200 });
   });
 
-  it('cuts a started non-stream response short, without writing headers twice', async () => {
+  it('aborts a started non-stream response instead of ending it as if complete', async () => {
     const { logger, records } = testLogger();
     const error = upstreamHttpError('openai.server_error');
     const url = await start(
@@ -227,7 +227,8 @@ describe.each(majors)('$name', ({ create, rejectsAsync }) => {
     );
     const res = await fetch(`${url}/list`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe('{"items":[');
+    // A clean end would pass half a JSON document off as the whole answer.
+    await expect(res.text()).rejects.toThrow();
     expect(records).toHaveLength(1);
   });
 

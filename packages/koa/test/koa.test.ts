@@ -173,7 +173,7 @@ describe.each(majors)('$name', ({ Framework }) => {
     expect(records[0]?.obj.downstream).toEqual({ status: 200 });
   });
 
-  it('cuts a started non-stream response short, without writing headers twice', async () => {
+  it('aborts a started non-stream response instead of ending it as if complete', async () => {
     const { logger, records } = testLogger();
     const url = await start(
       async (ctx) => {
@@ -187,7 +187,8 @@ describe.each(majors)('$name', ({ Framework }) => {
     );
     const res = await fetch(`${url}/list`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe('{"items":[');
+    // A clean end would pass half a JSON document off as the whole answer.
+    await expect(res.text()).rejects.toThrow();
     expect(records).toHaveLength(1);
   });
 

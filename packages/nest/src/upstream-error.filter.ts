@@ -2,6 +2,8 @@ import {
   createUpstreamErrorHandler,
   type Four29Logger,
   type Four29Options,
+  finishStartedResponse,
+  type NodeResponseLike,
   type UpstreamErrorHandler,
 } from '@four29/core';
 import {
@@ -15,28 +17,11 @@ import {
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { FOUR29_OPTIONS } from './options.js';
 
-/** The parts of Node's ServerResponse read here; Fastify's reply wraps one as `raw`. */
-interface NodeResponse {
-  readonly headersSent?: boolean;
-  readonly writableEnded?: boolean;
-  readonly statusCode?: number;
-  readonly _header?: unknown;
-  getHeader?(name: string): unknown;
-}
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 function adapterOf(source: HttpAdapterHost | HttpServer): HttpServer | undefined {
   if (!isObject(source)) return undefined;
   return 'httpAdapter' in source ? (source as HttpAdapterHost).httpAdapter : (source as HttpServer);
-}
-
-function isEventStream(raw: NodeResponse): boolean {
-  const type = raw.getHeader?.('content-type');
-  if (typeof type === 'string') return type.toLowerCase().startsWith('text/event-stream');
-  // Headers passed straight to writeHead (no setHeader before) are only in the sent header block.
-  return (
-    typeof raw._header === 'string' && /^content-type:\s*text\/event-stream/im.test(raw._header)
-  );
 }
 
 function nestLogger(): Four29Logger {
@@ -83,27 +68,20 @@ export class UpstreamErrorFilter extends BaseExceptionFilter {
     const req: unknown = http.getRequest();
     const res: unknown = http.getResponse();
     try {
-      const raw = (isObject(res) && isObject(res.raw) ? res.raw : res) as NodeResponse;
+      // Fastify's reply wraps Node's response as `raw`; Express's response is one.
+      const raw = (isObject(res) && isObject(res.raw) ? res.raw : res) as NodeResponseLike;
       const started = adapter.isHeadersSent(res) === true || raw.headersSent === true;
-      const header =
-        isObject(req) && isObject(req.headers) ? req.headers['x-request-id'] : undefined;
-      const requestId: unknown = Array.isArray(header) ? header[0] : header;
-      const method: unknown = adapter.getRequestMethod?.(req);
-      const path: unknown = adapter.getRequestUrl?.(req);
+      const headers = isObject(req) && isObject(req.headers) ? req.headers : {};
       const handled = this.handle(exception, {
-        ...(typeof method === 'string' ? { method } : {}),
-        ...(typeof path === 'string' ? { path } : {}),
-        ...(typeof requestId === 'string' ? { requestId } : {}),
+        method: adapter.getRequestMethod?.(req),
+        path: adapter.getRequestUrl?.(req),
+        requestId: headers['x-request-id'] as string | string[] | undefined,
         responseStarted: started,
-        ...(started && typeof raw.statusCode === 'number'
-          ? { downstreamStatus: raw.statusCode }
-          : {}),
+        downstreamStatus: raw.statusCode,
       });
       if (handled === null) return false;
       if (started) {
-        // Headers are out: a token stream gets a final error event, anything else is cut short.
-        if (raw.writableEnded !== true)
-          adapter.end(res, isEventStream(raw) ? handled.sse : undefined);
+        finishStartedResponse(raw, handled);
         return true;
       }
       for (const [name, value] of Object.entries(handled.headers))
