@@ -49,7 +49,7 @@ it('installs exactly one copy of each @four29 package, from the packed tarballs'
     const entry = lock.packages[`node_modules/${pkg.name}`];
     expect(entry?.version).toBe(pkg.version);
     expect(entry?.resolved).toMatch(
-      new RegExp(`^file:.*${basename(pkg.tarball).replace('.', '\\.')}$`),
+      new RegExp(`^file:.*${basename(pkg.tarball).replaceAll('.', '\\.')}$`),
     );
   }
 });
