@@ -163,7 +163,9 @@ describe('upstreamMessage', () => {
     for (const f of fixtures) {
       const c = classify(f.respond(FIXTURE_NOW), { now: FIXTURE_NOW });
       const message = c?.upstreamMessage ?? '';
-      expect(message, f.id).not.toMatch(/org-FAKEorg0000|proj_FAKEproj0000|sk-proj-\*/);
+      expect(message, f.id).not.toMatch(
+        /org-FAKEorg0000|proj_FAKEproj0000|sk-proj-\*|00000000-0000-4000-8000-000000000000|org_01fake/,
+      );
       expect(message.length, f.id).toBeLessThanOrEqual(1001);
     }
   });
