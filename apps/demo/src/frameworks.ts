@@ -1,6 +1,7 @@
 import { createApp as createExpressApp } from '@four29/express-example';
 import { createApp as createHonoApp } from '@four29/hono-example';
 import { createApp as createKoaApp } from '@four29/koa-example';
+import { createApp as createNestApp } from '@four29/nest-example';
 import type { Logger } from 'pino';
 
 /** What every example's `createApp` takes. */
@@ -28,4 +29,5 @@ export const FRAMEWORKS: readonly Framework[] = [
   { name: 'express', start: (options, port, host) => createExpressApp(options).listen(port, host) },
   { name: 'koa', start: (options, port, host) => createKoaApp(options).listen(port, host) },
   { name: 'hono', start: (options, port, host) => createHonoApp(options).listen(port, host) },
+  { name: 'nest', start: (options, port, host) => createNestApp(options).listen(port, host) },
 ];

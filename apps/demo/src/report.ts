@@ -48,7 +48,10 @@ export function renderDisagreements(disagreeing: readonly Disagreement[]): strin
     .map((d) =>
       [
         `${caseId(d.case)}:`,
-        ...[...d.groups].map(([sig, names]) => `  ${names.join(', ')}: ${sig}`),
+        ...[...d.groups].map(
+          ([sig, names]) =>
+            `  ${names.join(', ')}: ${sig.length > 600 ? `${sig.slice(0, 600)}…` : sig}`,
+        ),
       ].join('\n'),
     )
     .join('\n');
