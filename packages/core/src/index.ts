@@ -1,4 +1,10 @@
-export { classify } from './classify/index.js';
+export {
+  classify,
+  parseRetryAfter,
+  type RateLimitBucket,
+  type RateLimitHeaders,
+  readRateLimitHeaders,
+} from './classify/index.js';
 export {
   createUpstreamErrorHandler,
   type HandleContext,

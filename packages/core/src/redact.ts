@@ -35,11 +35,13 @@ const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // GitHub tokens.
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
   /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
-  // OpenAI organization and project ids.
+  // OpenAI organization and project ids; Groq's organization ids (org_01…).
   /\borg-[A-Za-z0-9]{6,}/g,
   /\bproj_[A-Za-z0-9]{6,}/g,
-  // Anthropic's "for your organization (<uuid>)" and similar account uuids next to the word.
-  /\b((?:organi[sz]ation|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+  /\borg_[A-Za-z0-9]{10,}/g,
+  // Anthropic's "for your organization (<uuid>)", "(org: <uuid>, model: …)" and similar account
+  // uuids next to the word.
+  /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
 ];
 
 function applyPattern(text: string, pattern: RegExp, replacement: string): string {

@@ -61,6 +61,18 @@ describe('redact: each secret shape', () => {
       'of 20,000 input tokens per minute.',
     ],
     ['workspace id', `workspace id: ${UUID}`, UUID],
+    [
+      'Anthropic org uuid, newer wording',
+      `Number of request tokens has exceeded your per-minute rate limit (org: ${UUID}, model: claude-sonnet-4)`,
+      UUID,
+      'model: claude-sonnet-4',
+    ],
+    [
+      'Groq organization id',
+      'Rate limit reached for model `llama-3.1-8b-instant` in organization `org_01hqx8z2abcdefghijk` on tokens per minute',
+      'org_01hqx8z2abcdefghijk',
+      'on tokens per minute',
+    ],
     ['GitHub token', `token ${GITHUB}`, GITHUB],
     ['GitHub fine-grained token', `using ${GITHUB_PAT}`, GITHUB_PAT],
     ['AWS access key id', `The security token ${AWS_KEY_ID} is invalid`, AWS_KEY_ID],

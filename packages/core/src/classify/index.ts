@@ -23,17 +23,6 @@ export { MAX_CAUSE_DEPTH } from './normalize.js';
 
 const EMPTY_REMEDIATION: Remediation = { causes: [], steps: [] };
 
-/**
- * Account ids in provider wordings the built-in redaction does not know yet: Anthropic's
- * "(org: <uuid>, model: …)" and Groq's "organization `org_01…`". Defence in depth for log records.
- */
-const EXTRA_REDACTIONS = {
-  patterns: [
-    /(?<=\borg(?:ani[sz]ation)?\s*[:(]\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
-    /\borg_[A-Za-z0-9]{10,}/g,
-  ],
-} as const;
-
 /** Header names whose value is the upstream's own request id, most specific first. */
 const REQUEST_ID_HEADERS = [
   'x-request-id',
@@ -97,7 +86,7 @@ function classifyUnsafe(
     upstreamRequestId = cleanRequestId(facts.headers.get(name));
   }
   upstreamRequestId ??= cleanRequestId(facts.bodyRequestId);
-  const message = facts.message.length > 0 ? redact(facts.message, EXTRA_REDACTIONS) : '';
+  const message = facts.message.length > 0 ? redact(facts.message) : '';
 
   const out: {
     -readonly [K in keyof Classification]: Classification[K];
