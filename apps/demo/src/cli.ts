@@ -44,7 +44,8 @@ function curlLines(stack: Stack): string {
     `  curl -i ${first}/chat -H 'x-mock-scenario: insufficient_quota' ${json}`,
     `  curl -N ${first}/chat/stream -H 'x-mock-scenario: stream_error' ${json}`,
     '',
-    'Log lines of the apps follow. Ctrl-C stops everything.',
+    'Log lines of the apps follow (an upstream error identical to one logged in the last minute is only',
+    "counted: four29's log storm suppression). Ctrl-C stops everything.",
   ].join('\n');
 }
 
