@@ -246,19 +246,6 @@ export function expectAllEqual<T>(
   }
 }
 
-/**
- * Bugs this suite found outside its own package, pinned until they are fixed: the check asserts the
- * bug is still there, so the fix turns it red and tells whoever fixed it to delete the entry.
- */
-const KNOWN_LOG_LEAKS: readonly { cases: RegExp; secret: string; issue: string }[] = [
-  {
-    cases: /\.anthropic\.rate_limit\.output_tokens_reset_only$/,
-    secret: '00000000-0000-4000-8000-000000000000',
-    issue:
-      "core redact() keeps the uuid in Anthropic's '(org: <uuid>, model: …)': its account-id pattern knows organization/project/account/workspace but not 'org'",
-  },
-];
-
 const NEVER_RETRY_AFTER: ReadonlySet<string> = new Set([
   'quota_exhausted',
   'upstream_auth',
@@ -374,14 +361,7 @@ export function expectCorrect(
   });
   const logged = JSON.stringify(log);
   for (const secret of [...Object.values(API_KEYS), ...ACCOUNT_IDS]) {
-    const known = KNOWN_LOG_LEAKS.find((k) => k.secret === secret && k.cases.test(c.id));
-    if (known === undefined) {
-      expect.soft(logged, `${where}: secret in the log record`).not.toContain(secret);
-    } else {
-      expect
-        .soft(logged, `${where}: fixed? remove this entry from KNOWN_LOG_LEAKS: ${known.issue}`)
-        .toContain(secret);
-    }
+    expect.soft(logged, `${where}: secret in the log record`).not.toContain(secret);
   }
 }
 
