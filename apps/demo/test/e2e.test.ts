@@ -77,7 +77,7 @@ let stack: Stack;
 let outcomes: Outcome[];
 
 beforeAll(async () => {
-  stack = await startStack({ timeoutMs: 1000 });
+  stack = await startStack({ timeoutMs: 2500 });
   outcomes = await runAll(stack, CASES, 'e2e');
 });
 
