@@ -1,5 +1,10 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'conformance', include: ['test/**/*.test.ts'] },
+  test: {
+    name: 'conformance',
+    include: ['test/**/*.test.ts'],
+    // Each test sends one case to every target; a loaded 2-core CI machine needs headroom.
+    testTimeout: 20_000,
+  },
 });
