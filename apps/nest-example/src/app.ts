@@ -100,7 +100,9 @@ class ChatController {
       },
       demoScenario(scenario),
     );
-    const reply = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+    const reply = message.content
+      .map((block) => (block.type === 'text' ? block.text : ''))
+      .join('');
     return { model: message.model, reply };
   }
 
