@@ -1,0 +1,257 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { ReadyMessage } from './servers/main.js';
+import { FAIL_PATH, type Framework, OK_PATH, type Variant } from './servers/shared.js';
+import { max, median, min, rotate } from './stats.js';
+
+// Resolved the same from src/ (vitest) and dist/ (node): both sit one level below the package.
+const SERVER_SCRIPT = fileURLToPath(new URL('../dist/servers/main.js', import.meta.url));
+
+export interface LoadSettings {
+  /** Seconds per measured run. */
+  readonly duration: number;
+  /** Seconds of load per variant before the first measured round. */
+  readonly warmup: number;
+  /** Measured rounds; each round runs every variant once, starting with a different one. */
+  readonly rounds: number;
+  readonly connections: number;
+}
+
+export type Path = 'happy' | 'error';
+
+export interface Comparison {
+  readonly framework: Framework;
+  readonly path: Path;
+  readonly baseline: Variant;
+  /** The variants compared with the baseline, in report order. */
+  readonly variants: readonly Variant[];
+}
+
+/** One autocannon run against one server. */
+export interface RunStats {
+  readonly variant: Variant;
+  readonly requests: number;
+  readonly seconds: number;
+  readonly rps: number;
+  /** Milliseconds, as autocannon's histogram records them. */
+  readonly p99: number;
+  readonly errors: number;
+  readonly unexpectedStatus: number;
+}
+
+export interface VariantResult {
+  readonly variant: Variant;
+  /** Per round: this variant's requests/s divided by the baseline's in the same round. */
+  readonly ratios: readonly number[];
+  readonly ratio: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+  readonly rps: number;
+  readonly p99: number;
+}
+
+export interface ComparisonResult {
+  readonly framework: Framework;
+  readonly path: Path;
+  readonly baseline: { readonly variant: Variant; readonly rps: number; readonly p99: number };
+  readonly variants: readonly VariantResult[];
+  readonly runs: readonly RunStats[];
+}
+
+export interface RunningServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+// A parent that exits for any reason takes its servers with it (they also exit on IPC disconnect).
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+function startOnce(framework: Framework, variant: Variant): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const child = fork(SERVER_SCRIPT, [framework, variant], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    live.add(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 8_192) stderr += chunk.toString('utf8');
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${framework}/${variant} server did not start in 30 s\n${stderr}`));
+    }, 30_000);
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`${framework}/${variant} server exited (${code ?? signal})\n${stderr}`));
+    });
+    child.once('message', (message: ReadyMessage) => {
+      clearTimeout(timer);
+      resolve({
+        port: message.port,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGTERM');
+            const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            await exited;
+            clearTimeout(killer);
+          }
+        },
+      });
+    });
+  });
+}
+
+/** Starts one server process. Retries twice: in a shared checkout a dist can be mid-rebuild. */
+export async function startServer(framework: Framework, variant: Variant): Promise<RunningServer> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(framework, variant);
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+  throw last;
+}
+
+interface Expectation {
+  readonly status: number;
+  readonly contentType: string;
+}
+
+function expectationFor(path: Path, variant: Variant): Expectation {
+  if (path === 'happy') return { status: 200, contentType: 'application/json' };
+  if (variant === 'static') return { status: 503, contentType: 'application/json' };
+  return { status: 503, contentType: 'application/problem+json' };
+}
+
+/** One real request first: a server that answers the wrong thing would be benchmarked for nothing. */
+export async function probe(port: number, path: Path, variant: Variant): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}${path === 'happy' ? OK_PATH : FAIL_PATH}`);
+  const body = await res.text();
+  const want = expectationFor(path, variant);
+  const type = res.headers.get('content-type') ?? '';
+  if (res.status !== want.status || !type.startsWith(want.contentType)) {
+    throw new Error(
+      `${variant} ${path}: expected ${want.status} ${want.contentType}, got ${res.status} ${type}: ${body.slice(0, 200)}`,
+    );
+  }
+  if (want.contentType === 'application/problem+json') {
+    const kind: unknown = (JSON.parse(body) as { kind?: unknown }).kind;
+    if (kind !== 'rate_limited')
+      throw new Error(`${variant}: expected kind rate_limited, got ${String(kind)}`);
+  }
+}
+
+async function load(
+  port: number,
+  path: Path,
+  variant: Variant,
+  seconds: number,
+  connections: number,
+): Promise<RunStats> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${path === 'happy' ? OK_PATH : FAIL_PATH}`,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+    // Sample often enough that sub-second quick runs stop close to their duration.
+    sampleInt: Math.min(1_000, Math.max(100, Math.round((seconds * 1_000) / 4))),
+  });
+  const want = expectationFor(path, variant).status;
+  const expected = want === 200 ? result['2xx'] : result['5xx'];
+  const requests = result.requests.total;
+  return {
+    variant,
+    requests,
+    seconds: result.duration,
+    rps: result.duration > 0 ? requests / result.duration : Number.NaN,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    unexpectedStatus: Math.max(0, requests - expected),
+  };
+}
+
+/**
+ * Starts one server per variant (baseline included), warms each up, then runs `rounds` rounds in
+ * which every variant is loaded once, the starting variant rotating so that drift (thermal, other
+ * processes, JIT) falls evenly on all of them. Ratios are taken within a round.
+ */
+export async function compare(
+  c: Comparison,
+  settings: LoadSettings,
+  log: (line: string) => void,
+): Promise<ComparisonResult> {
+  const all = [c.baseline, ...c.variants];
+  const servers = new Map<Variant, RunningServer>();
+  try {
+    for (const variant of all) {
+      const server = await startServer(c.framework, variant);
+      servers.set(variant, server);
+      await probe(server.port, c.path, variant);
+    }
+    const port = (v: Variant): number => (servers.get(v) as RunningServer).port;
+    for (const variant of all) {
+      await load(port(variant), c.path, variant, settings.warmup, settings.connections);
+    }
+    const runs: RunStats[] = [];
+    const perRound: Map<Variant, RunStats>[] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      const byVariant = new Map<Variant, RunStats>();
+      for (const variant of rotate(all, round)) {
+        const stats = await load(
+          port(variant),
+          c.path,
+          variant,
+          settings.duration,
+          settings.connections,
+        );
+        if (stats.errors > 0 || stats.unexpectedStatus > 0) {
+          throw new Error(
+            `${c.framework}/${variant} ${c.path}: ${stats.errors} socket errors, ${stats.unexpectedStatus} unexpected statuses`,
+          );
+        }
+        byVariant.set(variant, stats);
+        runs.push(stats);
+      }
+      perRound.push(byVariant);
+      log(
+        `  ${c.framework} ${c.path} round ${round + 1}/${settings.rounds}: ${all
+          .map((v) => `${v} ${Math.round(byVariant.get(v)?.rps ?? Number.NaN)}/s`)
+          .join(', ')}`,
+      );
+    }
+    const baseRps = perRound.map((r) => r.get(c.baseline)?.rps ?? Number.NaN);
+    const baseP99 = perRound.map((r) => r.get(c.baseline)?.p99 ?? Number.NaN);
+    return {
+      framework: c.framework,
+      path: c.path,
+      baseline: { variant: c.baseline, rps: median(baseRps), p99: median(baseP99) },
+      variants: c.variants.map((variant) => {
+        const ratios = perRound.map(
+          (r, i) => (r.get(variant)?.rps ?? Number.NaN) / (baseRps[i] as number),
+        );
+        return {
+          variant,
+          ratios,
+          ratio: median(ratios),
+          ratioMin: min(ratios),
+          ratioMax: max(ratios),
+          rps: median(perRound.map((r) => r.get(variant)?.rps ?? Number.NaN)),
+          p99: median(perRound.map((r) => r.get(variant)?.p99 ?? Number.NaN)),
+        };
+      }),
+      runs,
+    };
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+  }
+}
