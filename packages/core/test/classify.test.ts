@@ -57,6 +57,24 @@ describe('not an upstream error → null', () => {
         cause: fixtureById('openai.rate_limit.tokens').respond(NOW),
       }),
     ],
+    // co-body (koa-bodyparser, @koa/bodyparser, koa-body) rethrows JSON.parse's SyntaxError with
+    // `status = 400` and the raw request body (co-body lib/json.js).
+    [
+      'co-body request JSON parse error',
+      Object.assign(new SyntaxError('Unexpected token b in JSON at position 1'), {
+        status: 400,
+        body: '{bad json with sk-proj-abcdefghijklmnopqrstuvwx',
+      }),
+    ],
+    // raw-body / body-parser error types, without http-errors' `expose`.
+    [
+      'raw-body entity.too.large',
+      Object.assign(new Error('request entity too large'), {
+        status: 413,
+        type: 'entity.too.large',
+        body: 'x',
+      }),
+    ],
     ['status alone', Object.assign(new Error('limited'), { status: 429 })],
     ['fastify-style statusCode alone', { statusCode: 429, message: 'Rate limit exceeded' }],
     [

@@ -26,6 +26,8 @@
  * And these end the walk with "not an upstream error", even if something deeper would qualify:
  * - the app's own HTTP errors: http-errors (`expose` boolean plus a status), Nest `HttpException`
  *   (`getStatus()`/`getResponse()`), a thrown fetch `Response` (Remix/React Router control flow);
+ * - the app's own request-body parse errors (body-parser `entity.parse.failed`, co-body's
+ *   `SyntaxError` with `status` 400 and the raw request `body`);
  * - user aborts: `AbortError`, `APIUserAbortError`, axios `ERR_CANCELED`: the caller chose to stop.
  *
  * Everything else (plain `Error`, bare `TypeError`, strings, numbers, `null`, an app's own rate
@@ -151,6 +153,27 @@ function isHttpErrorsError(value: unknown): boolean {
     typeof get(value, 'expose') === 'boolean' &&
     (toNumber(get(value, 'statusCode')) !== undefined ||
       toNumber(get(value, 'status')) !== undefined)
+  );
+}
+
+/**
+ * The app's own request-body parsing failed: body-parser/raw-body errors carry a `type` such as
+ * `entity.parse.failed`; co-body (koa-bodyparser, @koa/bodyparser, koa-body) throws the JSON
+ * `SyntaxError` with `status: 400` and the raw *request* body as `body`. Both look like an upstream
+ * answer, but they are the client's bad input, and that body must never be logged as an upstream
+ * message.
+ */
+function isRequestBodyError(value: unknown, name: string): boolean {
+  const type = get(value, 'type');
+  if (
+    typeof type === 'string' &&
+    /^(?:entity|request|encoding|charset|stream)\.[a-z.]+$/.test(type)
+  )
+    return true;
+  return (
+    name === 'SyntaxError' &&
+    get(value, 'headers') === undefined &&
+    get(value, 'response') === undefined
   );
 }
 
@@ -451,7 +474,7 @@ function examine(value: unknown): Verdict {
   if (isHttpErrorsError(value) || isNestHttpException(value) || isFetchResponse(value))
     return 'stop';
   const name = nameOf(value);
-  if (isUserAbort(value, name)) return 'stop';
+  if (isUserAbort(value, name) || isRequestBodyError(value, name)) return 'stop';
   return httpVerdict(value, name) ?? networkVerdict(value, name) ?? 'continue';
 }
 
