@@ -137,16 +137,7 @@ export function createApp(options: AppOptions): ExampleApp {
   const app = new Koa();
   // First, so it wraps every route: upstream errors become problem+json, the rest is rethrown.
   app.use(upstreamErrorHandler({ logger: options.logger }));
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: '100kb',
-      // co-body's parse error carries `status: 400` and the raw request `body`, the shape of an
-      // HTTP error response: rethrown as a plain 400 it stays the client's error and its body is
-      // neither echoed nor logged.
-      onError: (_err, ctx) => ctx.throw(400, 'invalid JSON body'),
-    }),
-  );
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb' }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   // Our own errors (bugs) go to pino; Koa answers them with a bare status text, no stack.

@@ -25,12 +25,11 @@ function requestContext<E extends Env>(c: Context<E>, responseStarted: boolean):
   const url = c.req.url;
   // The raw path and query as sent: c.req.path is already percent-decoded.
   const slash = url.indexOf('/', url.indexOf('//') + 2);
-  const requestId = c.req.header('x-request-id');
   return {
     method: c.req.method,
     path: slash === -1 ? '/' : url.slice(slash),
+    requestId: c.req.header('x-request-id'),
     responseStarted,
-    ...(requestId !== undefined ? { requestId } : {}),
   };
 }
 
