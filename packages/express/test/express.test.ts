@@ -1,12 +1,5 @@
 import type { Server } from 'node:http';
 import type { Four29Options } from '@four29/core';
-import express, { type ErrorRequestHandler, type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import express4 from 'express4';
-import createError from 'http-errors';
-import OpenAI from 'openai';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { upstreamErrorHandler } from '../src/index.js';
 import {
   close,
   descriptor,
@@ -18,7 +11,14 @@ import {
   snapshot,
   testLogger,
   upstreamHttpError,
-} from './support.js';
+} from '@four29/test-kit';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import express4 from 'express4';
+import createError from 'http-errors';
+import OpenAI from 'openai';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { upstreamErrorHandler } from '../src/index.js';
 
 const majors = [
   { name: 'Express 4', create: express4, rejectsAsync: false },

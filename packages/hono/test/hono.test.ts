@@ -2,13 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Four29Options } from '@four29/core';
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { streamSSE } from 'hono/streaming';
-import OpenAI from 'openai';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { upstreamErrorHandler, upstreamSSEErrorHandler } from '../src/index.js';
 import {
   close,
   descriptor,
@@ -19,7 +12,14 @@ import {
   snapshot,
   testLogger,
   upstreamHttpError,
-} from './support.js';
+} from '@four29/test-kit';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { streamSSE } from 'hono/streaming';
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { upstreamErrorHandler, upstreamSSEErrorHandler } from '../src/index.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

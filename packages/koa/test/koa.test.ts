@@ -1,10 +1,6 @@
 import type { Server } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Four29Options } from '@four29/core';
-import Koa, { type Middleware } from 'koa';
-import Koa2 from 'koa2';
-import { afterEach, describe, expect, it } from 'vitest';
-import { upstreamErrorHandler } from '../src/index.js';
 import {
   close,
   descriptor,
@@ -16,7 +12,11 @@ import {
   snapshot,
   testLogger,
   upstreamHttpError,
-} from './support.js';
+} from '@four29/test-kit';
+import Koa, { type Middleware } from 'koa';
+import Koa2 from 'koa2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { upstreamErrorHandler } from '../src/index.js';
 
 const majors = [
   { name: 'Koa 2', Framework: Koa2 },

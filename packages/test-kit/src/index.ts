@@ -1,3 +1,4 @@
+// Test helpers shared by the Express, Koa and Hono adapter tests (source only: vitest compiles it).
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
