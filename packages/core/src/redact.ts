@@ -10,7 +10,7 @@ export const MAX_MESSAGE_LENGTH = 1000;
  * pattern has one, is a label that is kept (`key=`, `organization (`) so the message still reads.
  * Specific key prefixes run before the generic `sk-` one.
  */
-const BUILT_IN_PATTERNS: readonly RegExp[] = [
+export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // OpenAI's own masking ("sk-proj-abc*****wxyz") still leaks a prefix and suffix; it runs first so
   // the generic key pattern below cannot eat the prefix and leave the suffix behind.
   /\bsk-[A-Za-z0-9_-]*\*{3,}[A-Za-z0-9_-]*/g,
@@ -44,6 +44,16 @@ const BUILT_IN_PATTERNS: readonly RegExp[] = [
   /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
 ];
 
+/**
+ * Literal text that every built-in pattern contains in whatever it matches (compared the same
+ * case-insensitive way). A string with none of it (an HTTP method, a path, an error code, a
+ * remediation id or title) cannot hold a match, and one scan here saves a replace pass per pattern:
+ * on the error path those passes were most of the handler's cost. A new pattern needs its literal
+ * here; test/redact-gate.test.ts checks the gate against every pattern.
+ */
+export const MAY_HOLD_SECRET =
+  /sk-|aiza|ya29\.|eyj|bearer|basic|key|token|secret|password|akia|asia|gh[pousr]_|github_pat_|org|proj|account|workspace/i;
+
 function applyPattern(text: string, pattern: RegExp, replacement: string): string {
   return text.replace(pattern, (_match: string, label: unknown) =>
     typeof label === 'string' ? `${label}${replacement}` : replacement,
@@ -60,7 +70,9 @@ export function redact(text: unknown, options?: RedactionOptions): string {
     typeof options?.replacement === 'string' ? options.replacement : DEFAULT_REPLACEMENT;
   // Bound before matching: regexes over a 10 MB body would cost more than the request did.
   let out = text.length > MAX_MESSAGE_LENGTH * 4 ? text.slice(0, MAX_MESSAGE_LENGTH * 4) : text;
-  for (const pattern of BUILT_IN_PATTERNS) out = applyPattern(out, pattern, replacement);
+  if (MAY_HOLD_SECRET.test(out)) {
+    for (const pattern of BUILT_IN_PATTERNS) out = applyPattern(out, pattern, replacement);
+  }
   const extra: unknown = options?.patterns;
   if (Array.isArray(extra)) {
     for (const pattern of extra as readonly unknown[]) {

@@ -1,0 +1,193 @@
+/**
+ * `redact` skips the built-in patterns when MAY_HOLD_SECRET finds none of their literals. That is
+ * only safe while the gate matches everything any pattern matches: checked here per pattern, per
+ * literal, and over generated strings made of the patterns' pieces in any letter case, with
+ * non-ASCII look-alikes (JavaScript's case-insensitive matching without the u flag does not fold
+ * them onto ASCII, for the patterns or the gate).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BUILT_IN_PATTERNS, MAY_HOLD_SECRET, redact } from '../src/redact.js';
+
+/** One string each built-in pattern matches, in pattern order. */
+const SAMPLES: readonly string[] = [
+  'key sk-proj-abc*****wxyz here',
+  'sk-ant-api03-AAAAAAAAAAAAAAAA',
+  'sk-proj-AAAAAAAAAAAAAAAAAAAA',
+  'AIzaSyA-0000000000000000000000000',
+  'ya29.a0AfB_byC0000000000000000000',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.signature',
+  'Authorization: bearer abc123def456',
+  'Basic dXNlcjpwYXNzd29yZA==',
+  'https://x.example/v1?KEY=abcdef123456',
+  'AKIAIOSFODNN7EXAMPLE',
+  'ghp_000000000000000000000000000000000000',
+  'github_pat_11AAAAAAAAAAAAAAAAAAAAAA',
+  'org-FAKEorg0000',
+  'proj_FAKEproj0000',
+  'org_01abcdefghijk',
+  'for your Organization (00000000-0000-4000-8000-000000000000)',
+];
+
+/**
+ * For each literal of the gate, a string that some pattern matches and that holds no other literal:
+ * dropping any literal from the gate fails here, deterministically.
+ */
+const ONLY_THROUGH: readonly string[] = [
+  'sk-AAAAAAAAAAAAAAAAAAAA',
+  'AIzaSyA-0000000000000000000000000',
+  'ya29.a0AfB_byC0000000000000000000',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.signature',
+  'Bearer abc123def456',
+  'Basic dXNlcjpwYXNz==',
+  'KEY=abcdef123456',
+  'access_token: abcdef123456',
+  'secret=abcdef123456',
+  'password=abcdef123456',
+  'AKIAIOSFODNN7EXAMPLE',
+  'ASIAIOSFODNN7EXAMPLE',
+  'ghs_000000000000000000000000000000000000',
+  'github_pat_11AAAAAAAAAAAAAAAAAAAAAA',
+  'org-FAKEorg0000',
+  'proj_FAKEproj0000',
+  'Account 00000000-0000-4000-8000-000000000000',
+  'workspace: 00000000-0000-4000-8000-000000000000',
+];
+
+/** Labels and prefixes the patterns look for, and neighbours that are not quite them. */
+const LABELS = [
+  'sk-',
+  'sk-ant-',
+  'sk-proj-',
+  'AIza',
+  'ya29.',
+  'eyJ',
+  'Bearer',
+  'Basic',
+  'api_key',
+  'api-key',
+  'apikey',
+  'access_token',
+  'access-token',
+  'key',
+  'token',
+  'secret',
+  'password',
+  'AKIA',
+  'ASIA',
+  'ghp_',
+  'gho_',
+  'ghu_',
+  'ghs_',
+  'ghr_',
+  'github_pat_',
+  'org-',
+  'org_',
+  'proj_',
+  'org',
+  'organisation',
+  'organization',
+  'project',
+  'account',
+  'workspace',
+  'ſecret',
+  'paſſword',
+  'workſpace',
+  'Key',
+  'ke',
+  'tok',
+];
+
+const SEPARATORS = ['', ' ', '  ', '=', ': ', ':', '(', ' id ', ' ID: ', '"', "'", '.', '-', '_'];
+
+const VALUES = [
+  '00000000-0000-4000-8000-000000000000',
+  'A1b2C3d4E5f6G7h8I9j0K1l2',
+  'ABCDEFGHIJKLMNOP',
+  'IOSFODNN7EXAMPLE',
+  'dXNlcjpwYXNz==',
+  'abc*****wxyz',
+  'a0AfB_byC0000000000000000000.x',
+  'abcdef12.ghijkl34.mn',
+  '123456',
+];
+
+/** A label, a separator and a value: the shape of a secret in running text, or a near miss. */
+const fragment = fc
+  .tuple(fc.constantFrom(...LABELS), fc.constantFrom(...SEPARATORS), fc.constantFrom(...VALUES))
+  .map(([label, separator, value]) => `${label}${separator}${value}`);
+
+function flipCase(text: string, mask: number): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    out += (mask >> (i % 31)) & 1 ? c.toUpperCase() : c.toLowerCase();
+  }
+  return out;
+}
+
+const secretish = fc
+  .tuple(
+    fc.array(
+      fc.oneof(
+        fragment,
+        fc.constantFrom(...LABELS, ...SEPARATORS, ...VALUES),
+        fc.string({ maxLength: 3 }),
+      ),
+      { maxLength: 4 },
+    ),
+    fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    fc.boolean(),
+  )
+  .map(([parts, mask, flip]) => (flip ? flipCase(parts.join(''), mask) : parts.join('')));
+
+function anyPatternMatches(text: string): boolean {
+  return BUILT_IN_PATTERNS.some((re) =>
+    new RegExp(re.source, re.flags.replace('g', '')).test(text),
+  );
+}
+
+describe('redact gate', () => {
+  it('has a sample for every built-in pattern, and each sample passes the gate and is redacted', () => {
+    expect(SAMPLES.length).toBe(BUILT_IN_PATTERNS.length);
+    BUILT_IN_PATTERNS.forEach((re, i) => {
+      const sample = SAMPLES[i] as string;
+      expect(new RegExp(re.source, re.flags.replace('g', '')).test(sample), re.source).toBe(true);
+      expect(MAY_HOLD_SECRET.test(sample), sample).toBe(true);
+      expect(redact(sample), sample).toContain('[REDACTED]');
+    });
+  });
+
+  it('needs each of its literals: some secret is found through that literal alone', () => {
+    const literals = MAY_HOLD_SECRET.source.split('|');
+    expect(ONLY_THROUGH.length).toBe(literals.length);
+    for (const sample of ONLY_THROUGH) {
+      expect(anyPatternMatches(sample), sample).toBe(true);
+      expect(MAY_HOLD_SECRET.test(sample), sample).toBe(true);
+      const hits = literals.filter((l) => new RegExp(l, 'i').test(sample));
+      expect(hits.length, `${sample} holds ${hits.join(', ')}`).toBe(1);
+    }
+  });
+
+  it('matches every string any built-in pattern matches, whatever the letter case', () => {
+    fc.assert(
+      fc.property(secretish, (text) => {
+        if (anyPatternMatches(text)) expect(MAY_HOLD_SECRET.test(text), text).toBe(true);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('lets plain strings through without running the patterns, and still strips control characters', () => {
+    for (const plain of [
+      'GET',
+      '/v1/chat/completions',
+      'rate_limit_exceeded',
+      'openai.raise-usage-tier',
+    ]) {
+      expect(MAY_HOLD_SECRET.test(plain)).toBe(false);
+      expect(redact(plain)).toBe(plain);
+    }
+    expect(redact('line one\nline two\u001b[31m')).toBe('line one line two [31m');
+  });
+});
