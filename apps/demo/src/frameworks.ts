@@ -1,24 +1,10 @@
+import type { AppOptions, RunningApp } from '@four29/example-support';
 import { createApp as createExpressApp } from '@four29/express-example';
 import { createApp as createHonoApp } from '@four29/hono-example';
 import { createApp as createKoaApp } from '@four29/koa-example';
 import { createApp as createNestApp } from '@four29/nest-example';
-import type { Logger } from 'pino';
 
-/** What every example's `createApp` takes. */
-export interface AppOptions {
-  readonly openaiBaseUrl: string;
-  readonly anthropicBaseUrl: string;
-  readonly logger: Logger;
-  readonly openaiApiKey?: string;
-  readonly anthropicApiKey?: string;
-  readonly timeoutMs?: number;
-}
-
-export interface RunningApp {
-  readonly url: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type { AppOptions, RunningApp };
 
 export interface Framework {
   readonly name: string;

@@ -1,75 +1,16 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Anthropic from '@anthropic-ai/sdk';
+import type { AppOptions, Listenable } from '@four29/example-support';
+import { BAD_BODY, createUpstream, listening, promptOf } from '@four29/example-support';
 import { upstreamErrorHandler } from '@four29/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import OpenAI from 'openai';
-import type { Logger } from 'pino';
 
-export interface AppOptions {
-  /** OpenAI-compatible base URL, e.g. `http://127.0.0.1:4290/v1` (the mock) or `https://api.openai.com/v1`. */
-  readonly openaiBaseUrl: string;
-  /** Anthropic base URL, e.g. `http://127.0.0.1:4290` (the mock) or `https://api.anthropic.com`. */
-  readonly anthropicBaseUrl: string;
-  /** pino logger: four29 writes its upstream-error records here. */
-  readonly logger: Logger;
-  readonly openaiApiKey?: string;
-  readonly anthropicApiKey?: string;
-  /** How long one upstream call may take, ms. Default 30 s. */
-  readonly timeoutMs?: number;
-}
-
-export interface RunningApp {
-  readonly url: string;
-  readonly port: number;
-  /** Stops listening and drops open connections (streams included). */
-  close(): Promise<void>;
-}
-
-export interface ExampleApp {
+export interface ExampleApp extends Listenable {
   readonly app: Express;
-  listen(port?: number, host?: string): Promise<RunningApp>;
-}
-
-export const OPENAI_MODEL = 'gpt-4o-mini';
-export const ANTHROPIC_MODEL = 'claude-sonnet-4-5';
-
-function promptOf(body: unknown): string | undefined {
-  const prompt = (body as { prompt?: unknown } | null | undefined)?.prompt;
-  return typeof prompt === 'string' && prompt.length > 0 && prompt.length <= 10_000
-    ? prompt
-    : undefined;
-}
-
-/**
- * DEMO ONLY: passes the caller's `x-mock-scenario` header on to the mock upstream so `pnpm demo`
- * can make it fail on purpose. Delete this in a real service: clients must not steer the headers
- * your service sends to its upstream.
- */
-function demoScenario(value: string | undefined): { headers: Record<string, string> } | undefined {
-  return value !== undefined && /^[a-z_]{1,40}$/.test(value)
-    ? { headers: { 'x-mock-scenario': value } }
-    : undefined;
 }
 
 export function createApp(options: AppOptions): ExampleApp {
-  const timeout = options.timeoutMs ?? 30_000;
-  // maxRetries 0: four29 answers at once with Retry-After, so the caller decides when to retry.
-  // The SDKs' default retries would hold the request through backoffs, and they retry OpenAI's
-  // insufficient_quota 429 too, which no amount of waiting fixes.
-  const openai = new OpenAI({
-    apiKey: options.openaiApiKey ?? 'sk-mock-upstream-example-key',
-    baseURL: options.openaiBaseUrl,
-    maxRetries: 0,
-    timeout,
-  });
-  const anthropic = new Anthropic({
-    apiKey: options.anthropicApiKey ?? 'sk-ant-mock-upstream-example-key',
-    baseURL: options.anthropicBaseUrl,
-    maxRetries: 0,
-    timeout,
-  });
+  // The OpenAI and Anthropic SDK calls. They throw the SDKs' own errors; no route catches them.
+  // `x-mock-scenario` is handed on for the demo only (see demoScenario in apps/example-support).
+  const upstream = createUpstream(options);
 
   const app = express();
   app.disable('x-powered-by');
@@ -78,54 +19,37 @@ export function createApp(options: AppOptions): ExampleApp {
   app.post('/chat', async (req, res) => {
     const prompt = promptOf(req.body);
     if (prompt === undefined) {
-      res.status(400).json({ error: 'body must be {"prompt": "<non-empty string>"}' });
+      res.status(400).json(BAD_BODY);
       return;
     }
-    const completion = await openai.chat.completions.create(
-      { model: OPENAI_MODEL, messages: [{ role: 'user', content: prompt }] },
-      demoScenario(req.get('x-mock-scenario')),
-    );
-    res.json({ model: completion.model, reply: completion.choices[0]?.message.content ?? '' });
+    res.json(await upstream.chat(prompt, req.get('x-mock-scenario')));
   });
 
   app.post('/claude', async (req, res) => {
     const prompt = promptOf(req.body);
     if (prompt === undefined) {
-      res.status(400).json({ error: 'body must be {"prompt": "<non-empty string>"}' });
+      res.status(400).json(BAD_BODY);
       return;
     }
-    const message = await anthropic.messages.create(
-      { model: ANTHROPIC_MODEL, max_tokens: 512, messages: [{ role: 'user', content: prompt }] },
-      demoScenario(req.get('x-mock-scenario')),
-    );
-    const reply = message.content
-      .map((block) => (block.type === 'text' ? block.text : ''))
-      .join('');
-    res.json({ model: message.model, reply });
+    res.json(await upstream.claude(prompt, req.get('x-mock-scenario')));
   });
 
   app.post('/chat/stream', async (req, res) => {
     const prompt = promptOf(req.body);
     if (prompt === undefined) {
-      res.status(400).json({ error: 'body must be {"prompt": "<non-empty string>"}' });
+      res.status(400).json(BAD_BODY);
       return;
     }
     // Awaited before the SSE headers go out: an upstream that refuses the request (429, 401, …)
     // still gets a plain problem+json answer with the right status.
-    const stream = await openai.chat.completions.create(
-      { model: OPENAI_MODEL, messages: [{ role: 'user', content: prompt }], stream: true },
-      demoScenario(req.get('x-mock-scenario')),
-    );
-    res.on('close', () => stream.controller.abort());
+    const tokens = await upstream.chatStream(prompt, req.get('x-mock-scenario'));
+    res.on('close', () => tokens.abort());
     res.setHeader('content-type', 'text/event-stream');
     res.setHeader('cache-control', 'no-cache');
     res.flushHeaders();
     // A failure from here on reaches four29 with the headers sent: it ends the stream with
     // `event: error` carrying the problem document.
-    for await (const chunk of stream) {
-      const token = chunk.choices[0]?.delta.content;
-      if (token) res.write(`data: ${JSON.stringify({ token })}\n\n`);
-    }
+    for await (const token of tokens) res.write(`data: ${JSON.stringify({ token })}\n\n`);
     res.end('data: [DONE]\n\n');
   });
 
@@ -149,22 +73,6 @@ export function createApp(options: AppOptions): ExampleApp {
 
   return {
     app,
-    async listen(port = 0, host = '127.0.0.1') {
-      const server = app.listen(port, host);
-      await once(server, 'listening');
-      const actual = (server.address() as AddressInfo).port;
-      return {
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
-        port: actual,
-        close: () => closeServer(server),
-      };
-    },
+    listen: (port = 0, host = '127.0.0.1') => listening(app.listen(port, host), host),
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,25 +1,4 @@
-import { pino } from 'pino';
+import { launch } from '@four29/example-support';
 import { createApp } from './app.js';
 
-const env = process.env;
-const logger = pino();
-const timeoutMs = Number(env.UPSTREAM_TIMEOUT_MS);
-
-const example = createApp({
-  // Defaults point at the mock upstream (`node apps/mock-upstream/dist/cli.js`, port 4290).
-  openaiBaseUrl: env.OPENAI_BASE_URL ?? 'http://127.0.0.1:4290/v1',
-  anthropicBaseUrl: env.ANTHROPIC_BASE_URL ?? 'http://127.0.0.1:4290',
-  logger,
-  ...(env.OPENAI_API_KEY ? { openaiApiKey: env.OPENAI_API_KEY } : {}),
-  ...(env.ANTHROPIC_API_KEY ? { anthropicApiKey: env.ANTHROPIC_API_KEY } : {}),
-  ...(timeoutMs > 0 ? { timeoutMs } : {}),
-});
-
-const running = await example.listen(Number(env.PORT ?? 3003), env.HOST ?? '127.0.0.1');
-logger.info({ url: running.url }, 'hono example listening');
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void running.close().then(() => process.exit(0));
-  });
-}
+await launch({ name: 'hono', defaultPort: 3003, createApp });

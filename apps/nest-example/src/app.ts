@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Anthropic from '@anthropic-ai/sdk';
+import type { AppOptions, Listenable, Upstream } from '@four29/example-support';
+import { BAD_BODY, createUpstream, listening, promptOf } from '@four29/example-support';
 import { Four29Module } from '@four29/nest';
 import {
   BadRequestException,
@@ -19,91 +19,37 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Response } from 'express';
-import OpenAI from 'openai';
-import type { Logger } from 'pino';
 
-export interface AppOptions {
-  /** OpenAI-compatible base URL, e.g. `http://127.0.0.1:4290/v1` (the mock) or `https://api.openai.com/v1`. */
-  readonly openaiBaseUrl: string;
-  /** Anthropic base URL, e.g. `http://127.0.0.1:4290` (the mock) or `https://api.anthropic.com`. */
-  readonly anthropicBaseUrl: string;
-  /** pino logger: four29 writes its upstream-error records here, and Nest its own lines. */
-  readonly logger: Logger;
-  readonly openaiApiKey?: string;
-  readonly anthropicApiKey?: string;
-  /** How long one upstream call may take, ms. Default 30 s. */
-  readonly timeoutMs?: number;
-}
-
-export interface RunningApp {
-  readonly url: string;
-  readonly port: number;
-  /** Stops listening and drops open connections (streams included). */
-  close(): Promise<void>;
-}
-
-export interface ExampleApp {
+export interface ExampleApp extends Listenable {
   /** The root module, for `NestFactory.create` or `Test.createTestingModule`. */
   readonly module: DynamicModule;
-  listen(port?: number, host?: string): Promise<RunningApp>;
 }
 
-export const OPENAI_MODEL = 'gpt-4o-mini';
-export const ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+const UPSTREAM = 'UPSTREAM';
 
-const OPENAI = 'OPENAI_CLIENT';
-const ANTHROPIC = 'ANTHROPIC_CLIENT';
-
-function promptOf(body: unknown): string {
-  const prompt = (body as { prompt?: unknown } | null | undefined)?.prompt;
-  if (typeof prompt === 'string' && prompt.length > 0 && prompt.length <= 10_000) return prompt;
-  throw new BadRequestException('body must be {"prompt": "<non-empty string>"}');
+function requirePrompt(body: unknown): string {
+  const prompt = promptOf(body);
+  if (prompt === undefined) throw new BadRequestException(BAD_BODY.error);
+  return prompt;
 }
 
-/**
- * DEMO ONLY: passes the caller's `x-mock-scenario` header on to the mock upstream so `pnpm demo`
- * can make it fail on purpose. Delete this in a real service: clients must not steer the headers
- * your service sends to its upstream.
- */
-function demoScenario(value: string | undefined): { headers: Record<string, string> } | undefined {
-  return value !== undefined && /^[a-z_]{1,40}$/.test(value)
-    ? { headers: { 'x-mock-scenario': value } }
-    : undefined;
-}
-
+// The OpenAI and Anthropic SDK calls are behind `Upstream`. They throw the SDKs' own errors;
+// `x-mock-scenario` is handed on for the demo only (see demoScenario in apps/example-support).
 @Controller()
 class ChatController {
-  constructor(
-    @Inject(OPENAI) private readonly openai: OpenAI,
-    @Inject(ANTHROPIC) private readonly anthropic: Anthropic,
-  ) {}
+  constructor(@Inject(UPSTREAM) private readonly upstream: Upstream) {}
 
   // No try/catch anywhere: an upstream error thrown here reaches four29's global filter.
   @Post('chat')
   @HttpCode(200)
   async chat(@Body() body: unknown, @Headers('x-mock-scenario') scenario?: string) {
-    const completion = await this.openai.chat.completions.create(
-      { model: OPENAI_MODEL, messages: [{ role: 'user', content: promptOf(body) }] },
-      demoScenario(scenario),
-    );
-    return { model: completion.model, reply: completion.choices[0]?.message.content ?? '' };
+    return this.upstream.chat(requirePrompt(body), scenario);
   }
 
   @Post('claude')
   @HttpCode(200)
   async claude(@Body() body: unknown, @Headers('x-mock-scenario') scenario?: string) {
-    const message = await this.anthropic.messages.create(
-      {
-        model: ANTHROPIC_MODEL,
-        max_tokens: 512,
-        messages: [{ role: 'user', content: promptOf(body) }],
-      },
-      demoScenario(scenario),
-    );
-    const reply = message.content
-      .map((block) => (block.type === 'text' ? block.text : ''))
-      .join('');
-    return { model: message.model, reply };
+    return this.upstream.claude(requirePrompt(body), scenario);
   }
 
   // Through @Res() rather than @Sse(): once an @Sse() stream has started, Nest answers its errors
@@ -117,20 +63,14 @@ class ChatController {
   ): Promise<void> {
     // Awaited before the SSE headers go out: an upstream that refuses the request (429, 401, …)
     // still gets a plain problem+json answer with the right status.
-    const stream = await this.openai.chat.completions.create(
-      { model: OPENAI_MODEL, messages: [{ role: 'user', content: promptOf(body) }], stream: true },
-      demoScenario(scenario),
-    );
-    res.on('close', () => stream.controller.abort());
+    const tokens = await this.upstream.chatStream(requirePrompt(body), scenario);
+    res.on('close', () => tokens.abort());
     res.setHeader('content-type', 'text/event-stream');
     res.setHeader('cache-control', 'no-cache');
     res.flushHeaders();
     // A failure from here on reaches four29 with the headers sent: it ends the stream with
     // `event: error` carrying the problem document.
-    for await (const chunk of stream) {
-      const token = chunk.choices[0]?.delta.content;
-      if (token) res.write(`data: ${JSON.stringify({ token })}\n\n`);
-    }
+    for await (const token of tokens) res.write(`data: ${JSON.stringify({ token })}\n\n`);
     res.end('data: [DONE]\n\n');
   }
 }
@@ -139,7 +79,7 @@ class ChatController {
 class AppModule {}
 
 /** Nest's own lines (bootstrap, errors four29 does not answer) as pino JSON too. */
-function nestLoggerFor(logger: Logger): LoggerService {
+function nestLoggerFor(logger: AppOptions['logger']): LoggerService {
   const write =
     (level: 'info' | 'warn' | 'error' | 'debug' | 'trace') =>
     (message: unknown, ...rest: unknown[]) => {
@@ -156,32 +96,12 @@ function nestLoggerFor(logger: Logger): LoggerService {
 }
 
 export function createApp(options: AppOptions): ExampleApp {
-  const timeout = options.timeoutMs ?? 30_000;
-  // maxRetries 0: four29 answers at once with Retry-After, so the caller decides when to retry.
-  // The SDKs' default retries would hold the request through backoffs, and they retry OpenAI's
-  // insufficient_quota 429 too, which no amount of waiting fixes.
-  const openai = new OpenAI({
-    apiKey: options.openaiApiKey ?? 'sk-mock-upstream-example-key',
-    baseURL: options.openaiBaseUrl,
-    maxRetries: 0,
-    timeout,
-  });
-  const anthropic = new Anthropic({
-    apiKey: options.anthropicApiKey ?? 'sk-ant-mock-upstream-example-key',
-    baseURL: options.anthropicBaseUrl,
-    maxRetries: 0,
-    timeout,
-  });
-
   const module: DynamicModule = {
     module: AppModule,
     // Registers four29's global exception filter; everything it does not answer goes on to Nest.
     imports: [Four29Module.forRoot({ logger: options.logger })],
     controllers: [ChatController],
-    providers: [
-      { provide: OPENAI, useValue: openai },
-      { provide: ANTHROPIC, useValue: anthropic },
-    ],
+    providers: [{ provide: UPSTREAM, useValue: createUpstream(options) }],
   };
 
   return {
@@ -193,16 +113,11 @@ export function createApp(options: AppOptions): ExampleApp {
       app.disable('x-powered-by');
       await app.listen(port, host);
       const server = app.getHttpServer() as Server;
-      const actual = (server.address() as AddressInfo).port;
-      return {
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
-        port: actual,
-        async close() {
-          const closing = app.close();
-          server.closeAllConnections();
-          await closing;
-        },
-      };
+      return listening(server, host, async () => {
+        const closing = app.close();
+        server.closeAllConnections();
+        await closing;
+      });
     },
   };
 }
