@@ -1,5 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { classify, createUpstreamErrorHandler, toProblem, UpstreamHttpError } from '@four29/core';
+import {
+  classify,
+  createUpstreamErrorHandler,
+  toLogRecord,
+  toProblem,
+  UpstreamHttpError,
+} from '@four29/core';
 import {
   FIXTURE_NOW,
   fixtureById,
@@ -42,6 +48,8 @@ export interface MicroResult {
   readonly providers: readonly ProviderSummary[];
   /** The whole handler (classify, toProblem, serialise, log record) on the error-path fixture. */
   readonly handler: MicroTask;
+  /** The handler's steps on the same error, one at a time: where its time goes. */
+  readonly steps: readonly MicroTask[];
 }
 
 function sdkArgs(r: RecordedResponse): [object | undefined, string | undefined] {
@@ -128,6 +136,20 @@ export async function runMicro(settings: MicroSettings): Promise<MicroResult> {
   bench.add(handlerName, () => {
     sink += handle(handlerError.error, { method: 'POST', path: '/chat' })?.status ?? 0;
   });
+  const classified = classify(handlerError.error, { now: FIXTURE_NOW });
+  if (classified === null) throw new Error(`${RATE_LIMIT_FIXTURE_ID} does not classify`);
+  const steps: Record<string, () => void> = {
+    'step: classify': () => {
+      sink += classify(handlerError.error, { now: FIXTURE_NOW }) === null ? 0 : 1;
+    },
+    'step: toProblem + JSON.stringify': () => {
+      sink += JSON.stringify(toProblem(classified).body).length;
+    },
+    'step: toLogRecord': () => {
+      sink += toLogRecord(classified, { method: 'POST', path: '/chat' }).downstream.status;
+    },
+  };
+  for (const [name, fn] of Object.entries(steps)) bench.add(name, fn);
   await bench.run();
   if (sink === 0) throw new Error('microbenchmarks produced nothing');
 
@@ -149,5 +171,6 @@ export async function runMicro(settings: MicroSettings): Promise<MicroResult> {
     tasks,
     providers,
     handler: taskResult(bench, handlerName, 'openai', handlerError.form),
+    steps: Object.keys(steps).map((name) => taskResult(bench, name, 'openai', handlerError.form)),
   };
 }

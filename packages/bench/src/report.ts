@@ -2,7 +2,7 @@ import type { MachineInfo } from './machine.js';
 import type { MicroResult } from './micro.js';
 import type { Framework, Variant } from './servers/shared.js';
 import { type CoreBreakdown, KB, type SizeResult } from './size.js';
-import type { ComparisonResult, LoadSettings, VariantResult } from './throughput.js';
+import type { ComparisonResult, LoadSettings, Path, VariantResult } from './throughput.js';
 
 export type Mode = 'full' | 'quick';
 
@@ -11,7 +11,7 @@ export interface BenchReport {
   readonly startedAt: string;
   readonly seconds: number;
   readonly machine: MachineInfo;
-  readonly load: LoadSettings;
+  readonly load: Readonly<Record<Path, LoadSettings>>;
   readonly throughput: readonly ComparisonResult[];
   readonly micro: MicroResult | undefined;
   readonly sizes: readonly SizeResult[];
@@ -108,6 +108,16 @@ export function rows(report: BenchReport): Row[] {
       target: '—',
       verdict: 'info',
     });
+    for (const step of report.micro.steps) {
+      out.push({
+        measurement: `core error path ${step.name}`,
+        result: `${int.format(step.opsPerSecond)} ops/s`,
+        spread: `${step.meanMicros.toFixed(1)} µs/call`,
+        detail: 'same openai 429',
+        target: '—',
+        verdict: 'info',
+      });
+    }
   }
   for (const s of report.sizes) {
     out.push({
@@ -172,7 +182,6 @@ export function machineLine(m: MachineInfo): string {
 /** The results block of docs/benchmarks.md. */
 export function markdownResults(report: BenchReport): string {
   const m = report.machine;
-  const s = report.load;
   const parts = [
     `Run of ${report.startedAt.slice(0, 10)} (${report.mode} mode, ${Math.round(report.seconds)} s).`,
     '',
@@ -180,7 +189,10 @@ export function markdownResults(report: BenchReport): string {
     `- Versions: ${Object.entries(m.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
-    `- Load: autocannon, ${s.connections} connections, ${s.warmup} s warm-up per server, ${s.rounds} rounds of ${s.duration} s per server, alternating.`,
+    ...(['happy', 'error'] as const).map((path) => {
+      const s = report.load[path];
+      return `- Load, ${path} path: autocannon, ${s.connections} connections, ${s.warmup} s warm-up per server, then ${s.rounds} rounds of ${s.duration} s per server, alternating.`;
+    }),
     '',
     markdownTable(rows(report)),
   ];

@@ -73,7 +73,7 @@ describe('bench --quick', () => {
         const where = `${c.framework} ${c.path} ${v.variant}`;
         expect(positive(v.rps), where).toBe(true);
         expect(positive(v.ratio), where).toBe(true);
-        expect(v.ratios.length, where).toBe(report.load.rounds);
+        expect(v.ratios.length, where).toBe(report.load[c.path].rounds);
         expect(v.ratios.every(positive), where).toBe(true);
         expect(Number.isFinite(v.p99), where).toBe(true);
       }
@@ -92,6 +92,8 @@ describe('bench --quick', () => {
     for (const t of micro?.tasks ?? []) expect(positive(t.opsPerSecond), t.name).toBe(true);
     for (const p of micro?.providers ?? []) expect(positive(p.medianOps), p.provider).toBe(true);
     expect(positive(micro?.handler.opsPerSecond)).toBe(true);
+    expect(micro?.steps.length).toBe(3);
+    for (const s of micro?.steps ?? []) expect(positive(s.opsPerSecond), s.name).toBe(true);
   });
 
   it('holds the size targets', () => {
