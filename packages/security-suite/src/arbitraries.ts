@@ -606,7 +606,8 @@ function transform(value: unknown, kind: (typeof TRANSFORMS)[number], key: strin
         });
         return value;
       case 'message-getter-throws':
-        for (const k of ['message', 'name', 'stack']) {
+        // `stack` first: V8 formats an Error's lazy stack when it is redefined, reading `name`.
+        for (const k of ['stack', 'message', 'name']) {
           Object.defineProperty(value, k, {
             configurable: true,
             get() {
@@ -686,3 +687,55 @@ export const thrownValue: fc.Arbitrary<Lazy> = fc.oneof(
   { weight: 2, arbitrary: anything },
   { weight: 1, arbitrary: hostileLeaf },
 );
+
+/**
+ * Whether a framework's own default error handling can cope with `value`: every framework reads a
+ * few members of what reaches it (status, headers, message, stack) and formats it for its log,
+ * and Express's finalhandler, Koa's onerror and Nest's filter crash on values whose conversions
+ * throw (a rejected promise or an uncaught exception, without four29 as with it). Values four29
+ * declines are compared with the app without four29 only when this holds; the rest are checked
+ * for being handed over untouched instead (hostile.test.ts).
+ */
+export function frameworkCanRender(value: unknown, framework?: string): boolean {
+  try {
+    // Koa's onerror returns early for a null or undefined error: the request is never answered.
+    if (value === null || value === undefined) return framework !== 'koa';
+    const type = typeof value;
+    if (type === 'string' || type === 'number' || type === 'boolean') return true;
+    if (type !== 'object') return false;
+    const obj = value as Record<string, unknown>;
+    for (const key of [
+      'status',
+      'statusCode',
+      'expose',
+      'message',
+      'name',
+      'stack',
+      'code',
+      'cause',
+    ]) {
+      const v = obj[key];
+      if (typeof v === 'bigint' || typeof v === 'symbol') return false;
+      if (typeof v === 'object' && v !== null && !frameworkCanRender(v, framework)) return false;
+    }
+    // Koa's onerror assigns `err.status` and sets `err.headers` on the response: a frozen error or
+    // a header Node refuses makes Koa's own handler reject.
+    if (!Object.isExtensible(obj)) return false;
+    const status = Object.getOwnPropertyDescriptor(obj, 'status');
+    if (status !== undefined && status.writable !== true && status.set === undefined) return false;
+    const headers = obj.headers;
+    if (typeof headers === 'object' && headers !== null) {
+      for (const key of Object.keys(headers)) {
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) return false;
+        if (/[^\t\x20-\x7e\x80-\xff]/.test(String((headers as Record<string, unknown>)[key])))
+          return false;
+      }
+    }
+    Object.keys(obj);
+    String(value);
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

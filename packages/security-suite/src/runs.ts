@@ -17,9 +17,9 @@ export const DEFAULT_RUNS = {
   'core.handler.any-options': 2_000,
   'core.render.hostile-classification': 1_000,
   'core.secrets.planted': 2_000,
-  'adapter.inject.any-thrown': 300,
-  'adapter.inject.streaming': 100,
-  'adapter.socket.any-thrown': 25,
+  'adapter.inject.any-thrown': 600,
+  'adapter.inject.streaming': 200,
+  'adapter.socket.any-thrown': 40,
 } as const;
 
 export type PropertyName = keyof typeof DEFAULT_RUNS;

@@ -68,6 +68,13 @@ export const expressTarget: Target = {
       res.send('ok');
     });
     if (spec.four29 !== undefined) app.use(upstreamErrorHandler(spec.four29));
+    const fallback = spec.fallback;
+    if (fallback !== undefined) {
+      app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+        fallback(err);
+        res.status(500).end('fallback');
+      });
+    }
     return running(createServer(app).listen(0, '127.0.0.1'));
   },
 };

@@ -32,7 +32,19 @@ export const honoTarget: Target = {
   handlesNonErrors: false,
   async start(spec) {
     const app = new Hono();
-    if (spec.four29 !== undefined) app.onError(upstreamErrorHandler(spec.four29));
+    const report = spec.fallback;
+    const fallback =
+      report !== undefined
+        ? (err: Error, c: Context) => {
+            report(err);
+            return c.text('fallback', 500);
+          }
+        : undefined;
+    if (spec.four29 !== undefined) {
+      app.onError(
+        upstreamErrorHandler({ ...spec.four29, ...(fallback !== undefined ? { fallback } : {}) }),
+      );
+    } else if (fallback !== undefined) app.onError(fallback);
     const onStreamError =
       spec.four29 !== undefined ? upstreamSSEErrorHandler(spec.four29) : undefined;
     app.get('/sync/:key', (c) => {

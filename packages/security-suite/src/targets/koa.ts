@@ -33,10 +33,23 @@ function decoded(segment: string): string {
 export const koaTarget: Target = {
   name: 'koa',
   handlesNonErrors: true,
+  declinedStreamsNeverEnd: true,
   async start(spec) {
     const app = new Koa();
     // Koa prints every error it handles to stderr; the suite compares responses, not stderr.
     app.silent = true;
+    const fallback = spec.fallback;
+    if (fallback !== undefined) {
+      app.use(async (ctx, next) => {
+        try {
+          await next();
+        } catch (err) {
+          fallback(err);
+          ctx.status = 500;
+          ctx.body = 'fallback';
+        }
+      });
+    }
     if (spec.four29 !== undefined) app.use(upstreamErrorHandler(spec.four29));
     const limited = limiter(false);
     const limitedThrow = limiter(true);

@@ -119,6 +119,7 @@ function nestTarget(platform: 'express' | 'fastify'): Target {
   return {
     name: `nest-${platform}`,
     handlesNonErrors: true,
+    declinedStreamsNeverEnd: platform === 'fastify',
     async start(spec) {
       const app = await NestFactory.create(
         suiteModule(spec),

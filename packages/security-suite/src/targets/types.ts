@@ -29,6 +29,13 @@ export interface AppSpec {
   readonly four29: Four29Options | undefined;
   error(key: string): unknown;
   live?(key: string): Promise<unknown>;
+  /**
+   * When set, the app ends with its own last-resort error handler (Express: error middleware after
+   * four29; Koa: the outermost middleware; Hono: the adapter's `fallback`, or `onError` without
+   * four29) that reports what reached it and answers `500 fallback` without touching the value.
+   * Nest has no such hook: tests spy on BaseExceptionFilter instead.
+   */
+  readonly fallback?: (error: unknown) => void;
   /** Where a framework with its own logger (Nest) writes, one JSON line per call. Silent when absent. */
   readonly log?: (line: string) => void;
 }
@@ -47,6 +54,13 @@ export interface Target {
   readonly name: string;
   /** Hono calls `onError` only for `Error` instances; other thrown values never reach four29. */
   readonly handlesNonErrors: boolean;
+  /**
+   * The framework never ends a started raw stream that fails with the app's own error, with or
+   * without four29: Koa leaves a response the app took over (`ctx.respond = false`) to the app;
+   * Nest on Fastify hands the error to Fastify's reply, which writes headers a second time (an
+   * unhandled rejection). Streams there are compared for upstream errors only.
+   */
+  readonly declinedStreamsNeverEnd?: boolean;
   start(spec: AppSpec): Promise<RunningApp>;
 }
 
