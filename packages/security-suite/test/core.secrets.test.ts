@@ -9,7 +9,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { causeChain, SHAPES, shaped } from '../src/arbitraries.js';
 import { fcParams } from '../src/runs.js';
-import { ALL_SECRETS, CANARY, leaksIn, PLANTED, SELF_IDENTIFYING } from '../src/secrets.js';
+import {
+  ALL_SECRETS,
+  CANARY,
+  leaksIn,
+  PLANTED,
+  SECRETS,
+  SELF_IDENTIFYING,
+} from '../src/secrets.js';
 
 /** What sits right before a secret in real text: never a letter, digit or underscore. */
 const SEPARATOR = fc.constantFrom(
@@ -184,5 +191,28 @@ describe('planted secrets', () => {
         secret.includes('*') ? 0 : 1,
       );
     }
+  });
+});
+
+describe('known gaps (reported, not fixed here)', () => {
+  // The built-in patterns anchor keys with \b, and a percent-encoded separator ends in a hex digit
+  // or letter (%3D, %20, %22): a key inside an encoded URL nested in a message is not recognized.
+  // When redaction learns this, this test fails: drop `.fails`.
+  it.fails('a key right after a percent-encoded separator is redacted from the log record', () => {
+    const records: unknown[] = [];
+    const handle = createUpstreamErrorHandler({
+      logSuppression: false,
+      logger: { warn: (obj) => records.push(obj), error: (obj) => records.push(obj) },
+    });
+    handle({
+      status: 429,
+      headers: {},
+      body: {
+        error: {
+          message: `redirect=https%3A%2F%2Fx.example%2Fv1%3Fkey%3D${SECRETS.googleApiKey}%26auth%3DBearer%2520${SECRETS.openaiProjectKey}`,
+        },
+      },
+    });
+    expect(leaksIn(JSON.stringify(records))).toEqual([]);
   });
 });
