@@ -1,5 +1,6 @@
 /**
- * `pnpm bench [--quick] [--json file] [--write-docs] [--check] [--only express,koa] [--skip sizes,micro,throughput]`
+ * `pnpm bench [--quick] [--json file] [--write-docs] [--check] [--only express,koa]
+ *   [--skip sizes,micro,throughput] [--rounds N] [--duration S] [--no-pin]`
  *
  * Full mode measures; quick mode (CI) only proves that every measurement still runs and yields a
  * number: its throughput ratios are not measurements and are never judged.
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
 import { type MicroSettings, runMicro } from './micro.js';
+import { cpuPlan, pinSelf } from './pin.js';
 import {
   type BenchReport,
   type Mode,
@@ -32,22 +34,22 @@ const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
 /**
- * The happy path gets more rounds: its target (0.98) is within the noise of one 2-second run on a
- * 2-core machine. The error path compares four servers per round, so fewer, shorter runs keep the
- * whole bench within a few minutes.
+ * The happy path gets more rounds over several sets of processes: its target (0.98) is within the
+ * noise of one run, and of one pair of processes, on a shared 2-core machine. The error path
+ * compares four servers per round and misses or meets its target by far more than that.
  */
 const SETTINGS: Record<Mode, { load: Record<Path, LoadSettings>; micro: MicroSettings }> = {
   full: {
     load: {
-      happy: { warmup: 2, duration: 2, rounds: 6, connections: 10 },
-      error: { warmup: 1.5, duration: 1.5, rounds: 4, connections: 10 },
+      happy: { warmup: 1, duration: 1.5, rounds: 3, generations: 3, connections: 10 },
+      error: { warmup: 1, duration: 1.5, rounds: 3, generations: 1, connections: 10 },
     },
     micro: { time: 150, warmupTime: 50 },
   },
   quick: {
     load: {
-      happy: { warmup: 0.2, duration: 0.3, rounds: 1, connections: 4 },
-      error: { warmup: 0.2, duration: 0.3, rounds: 1, connections: 4 },
+      happy: { warmup: 0.2, duration: 0.3, rounds: 1, generations: 1, connections: 4 },
+      error: { warmup: 0.2, duration: 0.3, rounds: 1, generations: 1, connections: 4 },
     },
     micro: { time: 5, warmupTime: 2 },
   },
@@ -80,6 +82,7 @@ async function main(): Promise<number> {
       skip: { type: 'string' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
     },
     allowPositionals: false,
   });
@@ -113,10 +116,17 @@ async function main(): Promise<number> {
   }
 
   const throughput: ComparisonResult[] = [];
+  let pinning = 'none';
   if (!skip.has('throughput')) {
+    const plan = values['no-pin'] ? undefined : cpuPlan();
+    const serverCpu = plan !== undefined && pinSelf(plan.loadGenerator) ? plan.server : undefined;
+    if (plan !== undefined && serverCpu !== undefined) {
+      pinning = `taskset: autocannon on CPU ${plan.loadGenerator}, every server on CPU ${serverCpu}`;
+    }
+    log(`CPU pinning: ${pinning}`);
     for (const c of comparisons(frameworks)) {
       log(`${c.framework} ${c.path} path: ${[c.baseline, ...c.variants].join(' / ')}`);
-      throughput.push(await compare(c, load[c.path], log));
+      throughput.push(await compare(c, load[c.path], log, serverCpu));
     }
   }
 
@@ -126,6 +136,7 @@ async function main(): Promise<number> {
     seconds: (Date.now() - started) / 1000,
     machine,
     load,
+    pinning,
     throughput,
     micro,
     sizes,

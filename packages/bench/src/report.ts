@@ -12,6 +12,8 @@ export interface BenchReport {
   readonly seconds: number;
   readonly machine: MachineInfo;
   readonly load: Readonly<Record<Path, LoadSettings>>;
+  /** How load generator and servers were placed on CPUs. */
+  readonly pinning: string;
   readonly throughput: readonly ComparisonResult[];
   readonly micro: MicroResult | undefined;
   readonly sizes: readonly SizeResult[];
@@ -77,7 +79,7 @@ function throughputRow(mode: Mode, c: ComparisonResult, v: VariantResult): Row {
   return {
     measurement: `${FRAMEWORK_NAMES[c.framework]}: ${what}`,
     result: v.ratio.toFixed(3),
-    spread: `${v.ratioMin.toFixed(3)}–${v.ratioMax.toFixed(3)} (${v.ratios.length} rounds)`,
+    spread: `IQR ${v.ratioP25.toFixed(3)}–${v.ratioP75.toFixed(3)}, range ${v.ratioMin.toFixed(3)}–${v.ratioMax.toFixed(3)} (${v.ratios.length} rounds)`,
     detail: `${int.format(v.rps)}/s p99 ${ms(v.p99)} vs ${int.format(c.baseline.rps)}/s p99 ${ms(c.baseline.p99)}`,
     target: target === undefined ? '—' : `≥ ${target.toFixed(2)}`,
     verdict,
@@ -189,9 +191,10 @@ export function markdownResults(report: BenchReport): string {
     `- Versions: ${Object.entries(m.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
+    `- CPU pinning: ${report.pinning}.`,
     ...(['happy', 'error'] as const).map((path) => {
       const s = report.load[path];
-      return `- Load, ${path} path: autocannon, ${s.connections} connections, ${s.warmup} s warm-up per server, then ${s.rounds} rounds of ${s.duration} s per server, alternating.`;
+      return `- Load, ${path} path: autocannon, ${s.connections} connections; ${s.generations} set(s) of fresh server processes, each warmed up ${s.warmup} s and then loaded for ${s.rounds} rounds of ${s.duration} s per server, alternating.`;
     }),
     '',
     markdownTable(rows(report)),

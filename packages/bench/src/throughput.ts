@@ -1,9 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { pinnedCommand } from './pin.js';
 import type { ReadyMessage } from './servers/main.js';
 import { FAIL_PATH, type Framework, OK_PATH, type Variant } from './servers/shared.js';
-import { max, median, min, rotate } from './stats.js';
+import { max, median, min, quantile, rotate } from './stats.js';
 
 // Resolved the same from src/ (vitest) and dist/ (node): both sit one level below the package.
 const SERVER_SCRIPT = fileURLToPath(new URL('../dist/servers/main.js', import.meta.url));
@@ -13,8 +14,10 @@ export interface LoadSettings {
   readonly duration: number;
   /** Seconds of load per variant before the first measured round. */
   readonly warmup: number;
-  /** Measured rounds; each round runs every variant once, starting with a different one. */
+  /** Measured rounds per generation; each round runs every variant once, starting with a different one. */
   readonly rounds: number;
+  /** Sets of fresh server processes, each warmed up and measured for `rounds` rounds. */
+  readonly generations: number;
   readonly connections: number;
 }
 
@@ -45,6 +48,9 @@ export interface VariantResult {
   /** Per round: this variant's requests/s divided by the baseline's in the same round. */
   readonly ratios: readonly number[];
   readonly ratio: number;
+  /** Interquartile range of the per-round ratios. */
+  readonly ratioP25: number;
+  readonly ratioP75: number;
   readonly ratioMin: number;
   readonly ratioMax: number;
   readonly rps: number;
@@ -70,9 +76,15 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function startOnce(framework: Framework, variant: Variant): Promise<RunningServer> {
+function startOnce(
+  framework: Framework,
+  variant: Variant,
+  cpu: number | undefined,
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = fork(SERVER_SCRIPT, [framework, variant], {
+    const [command, args] = pinnedCommand(cpu, [SERVER_SCRIPT, framework, variant]);
+    // taskset execs node in place: same pid, and the IPC channel is inherited.
+    const child = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, NODE_ENV: 'production' },
     });
@@ -109,11 +121,15 @@ function startOnce(framework: Framework, variant: Variant): Promise<RunningServe
 }
 
 /** Starts one server process. Retries twice: in a shared checkout a dist can be mid-rebuild. */
-export async function startServer(framework: Framework, variant: Variant): Promise<RunningServer> {
+export async function startServer(
+  framework: Framework,
+  variant: Variant,
+  cpu?: number,
+): Promise<RunningServer> {
   let last: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(framework, variant);
+      return await startOnce(framework, variant, cpu);
     } catch (err) {
       last = err;
       await new Promise((r) => setTimeout(r, 2_000));
@@ -180,21 +196,21 @@ async function load(
   };
 }
 
-/**
- * Starts one server per variant (baseline included), warms each up, then runs `rounds` rounds in
- * which every variant is loaded once, the starting variant rotating so that drift (thermal, other
- * processes, JIT) falls evenly on all of them. Ratios are taken within a round.
- */
-export async function compare(
+/** One generation: fresh server processes, a warm-up each, then `rounds` rounds. */
+async function generation(
   c: Comparison,
   settings: LoadSettings,
   log: (line: string) => void,
-): Promise<ComparisonResult> {
+  serverCpu: number | undefined,
+  index: number,
+  perRound: Map<Variant, RunStats>[],
+  runs: RunStats[],
+): Promise<void> {
   const all = [c.baseline, ...c.variants];
   const servers = new Map<Variant, RunningServer>();
   try {
     for (const variant of all) {
-      const server = await startServer(c.framework, variant);
+      const server = await startServer(c.framework, variant, serverCpu);
       servers.set(variant, server);
       await probe(server.port, c.path, variant);
     }
@@ -202,11 +218,9 @@ export async function compare(
     for (const variant of all) {
       await load(port(variant), c.path, variant, settings.warmup, settings.connections);
     }
-    const runs: RunStats[] = [];
-    const perRound: Map<Variant, RunStats>[] = [];
     for (let round = 0; round < settings.rounds; round++) {
       const byVariant = new Map<Variant, RunStats>();
-      for (const variant of rotate(all, round)) {
+      for (const variant of rotate(all, perRound.length)) {
         const stats = await load(
           port(variant),
           c.path,
@@ -224,34 +238,56 @@ export async function compare(
       }
       perRound.push(byVariant);
       log(
-        `  ${c.framework} ${c.path} round ${round + 1}/${settings.rounds}: ${all
+        `  ${c.framework} ${c.path} processes ${index + 1}/${settings.generations} round ${round + 1}/${settings.rounds}: ${all
           .map((v) => `${v} ${Math.round(byVariant.get(v)?.rps ?? Number.NaN)}/s`)
           .join(', ')}`,
       );
     }
-    const baseRps = perRound.map((r) => r.get(c.baseline)?.rps ?? Number.NaN);
-    const baseP99 = perRound.map((r) => r.get(c.baseline)?.p99 ?? Number.NaN);
-    return {
-      framework: c.framework,
-      path: c.path,
-      baseline: { variant: c.baseline, rps: median(baseRps), p99: median(baseP99) },
-      variants: c.variants.map((variant) => {
-        const ratios = perRound.map(
-          (r, i) => (r.get(variant)?.rps ?? Number.NaN) / (baseRps[i] as number),
-        );
-        return {
-          variant,
-          ratios,
-          ratio: median(ratios),
-          ratioMin: min(ratios),
-          ratioMax: max(ratios),
-          rps: median(perRound.map((r) => r.get(variant)?.rps ?? Number.NaN)),
-          p99: median(perRound.map((r) => r.get(variant)?.p99 ?? Number.NaN)),
-        };
-      }),
-      runs,
-    };
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
   }
+}
+
+/**
+ * For each of `generations` sets of fresh server processes (one per variant, baseline included):
+ * a warm-up each, then `rounds` rounds in which every variant is loaded once, the starting variant
+ * rotating so that drift (other processes, CPU frequency, GC) falls evenly on all of them. Ratios
+ * are taken within a round. New processes per generation, because two identical server processes
+ * can differ by a few percent for their whole life (code and heap placement, core assignment).
+ */
+export async function compare(
+  c: Comparison,
+  settings: LoadSettings,
+  log: (line: string) => void,
+  serverCpu?: number,
+): Promise<ComparisonResult> {
+  const runs: RunStats[] = [];
+  const perRound: Map<Variant, RunStats>[] = [];
+  for (let g = 0; g < settings.generations; g++) {
+    await generation(c, settings, log, serverCpu, g, perRound, runs);
+  }
+  const baseRps = perRound.map((r) => r.get(c.baseline)?.rps ?? Number.NaN);
+  const baseP99 = perRound.map((r) => r.get(c.baseline)?.p99 ?? Number.NaN);
+  return {
+    framework: c.framework,
+    path: c.path,
+    baseline: { variant: c.baseline, rps: median(baseRps), p99: median(baseP99) },
+    variants: c.variants.map((variant) => {
+      const ratios = perRound.map(
+        (r, i) => (r.get(variant)?.rps ?? Number.NaN) / (baseRps[i] as number),
+      );
+      return {
+        variant,
+        ratios,
+        ratio: median(ratios),
+        ratioP25: quantile(ratios, 0.25),
+        ratioP75: quantile(ratios, 0.75),
+        ratioMin: min(ratios),
+        ratioMax: max(ratios),
+        rps: median(perRound.map((r) => r.get(variant)?.rps ?? Number.NaN)),
+        p99: median(perRound.map((r) => r.get(variant)?.p99 ?? Number.NaN)),
+      };
+    }),
+    runs,
+  };
 }

@@ -73,7 +73,9 @@ describe('bench --quick', () => {
         const where = `${c.framework} ${c.path} ${v.variant}`;
         expect(positive(v.rps), where).toBe(true);
         expect(positive(v.ratio), where).toBe(true);
-        expect(v.ratios.length, where).toBe(report.load[c.path].rounds);
+        expect(v.ratios.length, where).toBe(
+          report.load[c.path].rounds * report.load[c.path].generations,
+        );
         expect(v.ratios.every(positive), where).toBe(true);
         expect(Number.isFinite(v.p99), where).toBe(true);
       }
