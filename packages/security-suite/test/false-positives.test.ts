@@ -133,9 +133,9 @@ function expectSameAnswer(got: Answer, want: Answer, what: string): void {
     );
     const a = numbers(mine);
     const b = numbers(value);
-    a.forEach((n, i) =>
-      expect(Math.abs(n - (b[i] ?? Number.NaN)), `${what}: header ${name}`).toBeLessThanOrEqual(2),
-    );
+    for (const [i, n] of a.entries()) {
+      expect(Math.abs(n - (b[i] ?? Number.NaN)), `${what}: header ${name}`).toBeLessThanOrEqual(2);
+    }
   }
 }
 
