@@ -56,9 +56,9 @@ export function upstreamErrorHandler<E extends Env = Env>(
  * `streamSSE(c, run, onStreamError(c))`. An upstream error ends the stream with one `event: error`
  * carrying the problem; anything else is logged with `console.error`, as without an onError.
  */
-export function upstreamSSEErrorHandler(
+export function upstreamSSEErrorHandler<E extends Env = Env>(
   options?: Four29Options,
-): (c: Context) => (err: Error, stream: SSEStreamingApi) => Promise<void> {
+): (c: Context<E>) => (err: Error, stream: SSEStreamingApi) => Promise<void> {
   const handle = createUpstreamErrorHandler(options);
   return (c) => async (err, stream) => {
     const handled = handle(err, { ...requestContext(c, true), downstreamStatus: 200 });

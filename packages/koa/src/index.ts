@@ -32,6 +32,9 @@ export function upstreamErrorHandler(options?: Four29Options): Middleware {
         finishStartedResponse(ctx.res, handled);
         return;
       }
+      // A streaming route may have opted out of Koa's response handling before it failed; without
+      // this Koa would never answer and the client would hang.
+      ctx.respond = true;
       // Body first: Koa's body setter picks a content-type and status unless they are set after.
       ctx.body = handled.body;
       ctx.status = handled.status;

@@ -192,6 +192,21 @@ describe.each(majors)('$name', ({ Framework }) => {
     expect(records).toHaveLength(1);
   });
 
+  it('answers a route that opted out of Koa responding (ctx.respond = false) before writing', async () => {
+    const error = upstreamHttpError('openai.rate_limit.tokens');
+    const url = await start(async (ctx) => {
+      // The usual shape of a streaming route: take over the response, then call the upstream.
+      ctx.respond = false;
+      await tick();
+      throw error;
+    });
+    const res = await fetch(`${url}/stream`, { signal: AbortSignal.timeout(5000) });
+    const want = expectedFor(error);
+    expect(res.status).toBe(want.status);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.text()).toBe(want.body);
+  });
+
   describe("leaves the app's own errors to Koa, answering exactly as without four29", () => {
     const appErrors: [string, Middleware][] = [
       ['ctx.throw(404)', (ctx) => ctx.throw(404)],

@@ -4,6 +4,7 @@ import {
   type Four29Options,
   finishStartedResponse,
   type NodeResponseLike,
+  sendProblem,
   type UpstreamErrorHandler,
 } from '@four29/core';
 import {
@@ -84,14 +85,14 @@ export class UpstreamErrorFilter extends BaseExceptionFilter {
         finishStartedResponse(raw, handled);
         return true;
       }
-      for (const [name, value] of Object.entries(handled.headers))
-        adapter.setHeader(res, name, value);
-      // Exact bytes on every platform: Express gets them on its Node response; Fastify's reply needs
-      // send() for its own headers and hooks, and bytes so it appends no charset to a JSON type.
-      if (raw === res) {
-        adapter.status(res, handled.status);
-        adapter.end(res, handled.body);
-      } else adapter.reply(res, Buffer.from(handled.body), handled.status);
+      // Exact bytes on every platform: on Express the Node response is the response; Fastify's reply
+      // needs send() for its own headers and hooks, and bytes so it appends no charset to a JSON type.
+      if (raw === res) sendProblem(raw, handled);
+      else {
+        for (const [name, value] of Object.entries(handled.headers))
+          adapter.setHeader(res, name, value);
+        adapter.reply(res, Buffer.from(handled.body), handled.status);
+      }
       return true;
     } catch {
       // A request or response that is not what the platform promised: Nest answers, unless
