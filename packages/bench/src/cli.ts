@@ -41,15 +41,47 @@ const END = '<!-- bench:results:end -->';
 const SETTINGS: Record<Mode, { load: Record<Path, LoadSettings>; micro: MicroSettings }> = {
   full: {
     load: {
-      happy: { warmup: 1, duration: 1.5, rounds: 3, generations: 3, connections: 10 },
-      error: { warmup: 1, duration: 1.5, rounds: 3, generations: 1, connections: 10 },
+      happy: {
+        warmup: 1,
+        duration: 1.5,
+        rounds: 3,
+        generations: 3,
+        connections: 10,
+        maxForeignCores: 0.1,
+        maxRepeats: 6,
+      },
+      error: {
+        warmup: 1,
+        duration: 1.5,
+        rounds: 3,
+        generations: 1,
+        connections: 10,
+        maxForeignCores: 0.1,
+        maxRepeats: 4,
+      },
     },
     micro: { time: 150, warmupTime: 50 },
   },
   quick: {
     load: {
-      happy: { warmup: 0.2, duration: 0.3, rounds: 1, generations: 1, connections: 4 },
-      error: { warmup: 0.2, duration: 0.3, rounds: 1, generations: 1, connections: 4 },
+      happy: {
+        warmup: 0.2,
+        duration: 0.3,
+        rounds: 1,
+        generations: 1,
+        connections: 4,
+        maxForeignCores: Number.POSITIVE_INFINITY,
+        maxRepeats: 0,
+      },
+      error: {
+        warmup: 0.2,
+        duration: 0.3,
+        rounds: 1,
+        generations: 1,
+        connections: 4,
+        maxForeignCores: Number.POSITIVE_INFINITY,
+        maxRepeats: 0,
+      },
     },
     micro: { time: 5, warmupTime: 2 },
   },

@@ -59,6 +59,13 @@ function ms(value: number): string {
   return Number.isFinite(value) ? `${value} ms` : '?';
 }
 
+function disturbance(c: ComparisonResult): string {
+  const parts: string[] = [];
+  if (c.discardedRounds > 0) parts.push(`${c.discardedRounds} disturbed round(s) repeated`);
+  if (c.disturbedRounds > 0) parts.push(`${c.disturbedRounds} disturbed round(s) kept`);
+  return parts.length > 0 ? `; ${parts.join(', ')}` : '';
+}
+
 function targetFor(c: ComparisonResult, v: VariantResult): number | undefined {
   if (c.path === 'happy' && v.variant === 'four29') return HAPPY_TARGET;
   if (c.path === 'error' && v.variant === 'four29') return ERROR_TARGET;
@@ -80,7 +87,7 @@ function throughputRow(mode: Mode, c: ComparisonResult, v: VariantResult): Row {
     measurement: `${FRAMEWORK_NAMES[c.framework]}: ${what}`,
     result: v.ratio.toFixed(3),
     spread: `IQR ${v.ratioP25.toFixed(3)}–${v.ratioP75.toFixed(3)}, range ${v.ratioMin.toFixed(3)}–${v.ratioMax.toFixed(3)} (${v.ratios.length} rounds)`,
-    detail: `${int.format(v.rps)}/s p99 ${ms(v.p99)} vs ${int.format(c.baseline.rps)}/s p99 ${ms(c.baseline.p99)}`,
+    detail: `${int.format(v.rps)}/s p99 ${ms(v.p99)} vs ${int.format(c.baseline.rps)}/s p99 ${ms(c.baseline.p99)}${disturbance(c)}`,
     target: target === undefined ? '—' : `≥ ${target.toFixed(2)}`,
     verdict,
   };

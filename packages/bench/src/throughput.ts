@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { foreignCores, snapshot } from './interference.js';
 import { pinnedCommand } from './pin.js';
 import type { ReadyMessage } from './servers/main.js';
 import { FAIL_PATH, type Framework, OK_PATH, type Variant } from './servers/shared.js';
@@ -18,6 +19,13 @@ export interface LoadSettings {
   readonly rounds: number;
   /** Sets of fresh server processes, each warmed up and measured for `rounds` rounds. */
   readonly generations: number;
+  /**
+   * A round in which other processes used more than this many cores' worth of CPU during any of
+   * its runs is repeated (Linux; elsewhere nothing is measured and nothing repeated).
+   */
+  readonly maxForeignCores: number;
+  /** Repeats allowed per set of processes before disturbed rounds are kept anyway. */
+  readonly maxRepeats: number;
   readonly connections: number;
 }
 
@@ -41,6 +49,8 @@ export interface RunStats {
   readonly p99: number;
   readonly errors: number;
   readonly unexpectedStatus: number;
+  /** Cores' worth of CPU other processes used during the run; undefined where it cannot be read. */
+  readonly foreignCores: number | undefined;
 }
 
 export interface VariantResult {
@@ -63,10 +73,15 @@ export interface ComparisonResult {
   readonly baseline: { readonly variant: Variant; readonly rps: number; readonly p99: number };
   readonly variants: readonly VariantResult[];
   readonly runs: readonly RunStats[];
+  /** Rounds measured while other processes used the CPU, and repeated. */
+  readonly discardedRounds: number;
+  /** Rounds kept although disturbed, because the repeats ran out. */
+  readonly disturbedRounds: number;
 }
 
 export interface RunningServer {
   readonly port: number;
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -107,6 +122,7 @@ function startOnce(
       clearTimeout(timer);
       resolve({
         port: message.port,
+        pid: child.pid,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) {
             child.kill('SIGTERM');
@@ -168,12 +184,14 @@ export async function probe(port: number, path: Path, variant: Variant): Promise
 }
 
 async function load(
-  port: number,
+  server: RunningServer,
   path: Path,
   variant: Variant,
   seconds: number,
   connections: number,
 ): Promise<RunStats> {
+  const port = server.port;
+  const before = snapshot(server.pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path === 'happy' ? OK_PATH : FAIL_PATH}`,
     connections,
@@ -193,7 +211,18 @@ async function load(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     unexpectedStatus: Math.max(0, requests - expected),
+    foreignCores: foreignCores(before, snapshot(server.pid)),
   };
+}
+
+interface Tally {
+  readonly perRound: Map<Variant, RunStats>[];
+  readonly runs: RunStats[];
+  /** Rounds started, kept or not: the rotation keeps turning across repeats. */
+  attempts: number;
+  discarded: number;
+  /** Rounds kept although disturbed, because the repeats ran out. */
+  keptDisturbed: number;
 }
 
 /** One generation: fresh server processes, a warm-up each, then `rounds` rounds. */
@@ -203,8 +232,7 @@ async function generation(
   log: (line: string) => void,
   serverCpu: number | undefined,
   index: number,
-  perRound: Map<Variant, RunStats>[],
-  runs: RunStats[],
+  tally: Tally,
 ): Promise<void> {
   const all = [c.baseline, ...c.variants];
   const servers = new Map<Variant, RunningServer>();
@@ -214,15 +242,17 @@ async function generation(
       servers.set(variant, server);
       await probe(server.port, c.path, variant);
     }
-    const port = (v: Variant): number => (servers.get(v) as RunningServer).port;
+    const server = (v: Variant): RunningServer => servers.get(v) as RunningServer;
     for (const variant of all) {
-      await load(port(variant), c.path, variant, settings.warmup, settings.connections);
+      await load(server(variant), c.path, variant, settings.warmup, settings.connections);
     }
-    for (let round = 0; round < settings.rounds; round++) {
+    let repeats = 0;
+    for (let round = 0; round < settings.rounds; ) {
       const byVariant = new Map<Variant, RunStats>();
-      for (const variant of rotate(all, perRound.length)) {
+      let foreign = 0;
+      for (const variant of rotate(all, tally.attempts)) {
         const stats = await load(
-          port(variant),
+          server(variant),
           c.path,
           variant,
           settings.duration,
@@ -234,14 +264,29 @@ async function generation(
           );
         }
         byVariant.set(variant, stats);
-        runs.push(stats);
+        foreign = Math.max(foreign, stats.foreignCores ?? 0);
       }
-      perRound.push(byVariant);
-      log(
-        `  ${c.framework} ${c.path} processes ${index + 1}/${settings.generations} round ${round + 1}/${settings.rounds}: ${all
-          .map((v) => `${v} ${Math.round(byVariant.get(v)?.rps ?? Number.NaN)}/s`)
-          .join(', ')}`,
-      );
+      tally.attempts++;
+      const line = `  ${c.framework} ${c.path} processes ${index + 1}/${settings.generations} round ${round + 1}/${settings.rounds}: ${all
+        .map((v) => `${v} ${Math.round(byVariant.get(v)?.rps ?? Number.NaN)}/s`)
+        .join(', ')}; other processes used ${foreign.toFixed(2)} cores`;
+      if (foreign > settings.maxForeignCores) {
+        if (repeats < settings.maxRepeats) {
+          repeats++;
+          tally.discarded++;
+          log(`${line}: disturbed, repeating`);
+          // Bursts from other processes come and go: give this one a moment to pass.
+          await new Promise((r) => setTimeout(r, 2_000));
+          continue;
+        }
+        tally.keptDisturbed++;
+        log(`${line}: disturbed, kept (no repeats left)`);
+      } else {
+        log(line);
+      }
+      tally.perRound.push(byVariant);
+      tally.runs.push(...byVariant.values());
+      round++;
     }
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
@@ -261,11 +306,11 @@ export async function compare(
   log: (line: string) => void,
   serverCpu?: number,
 ): Promise<ComparisonResult> {
-  const runs: RunStats[] = [];
-  const perRound: Map<Variant, RunStats>[] = [];
+  const tally: Tally = { perRound: [], runs: [], attempts: 0, discarded: 0, keptDisturbed: 0 };
   for (let g = 0; g < settings.generations; g++) {
-    await generation(c, settings, log, serverCpu, g, perRound, runs);
+    await generation(c, settings, log, serverCpu, g, tally);
   }
+  const { perRound, runs } = tally;
   const baseRps = perRound.map((r) => r.get(c.baseline)?.rps ?? Number.NaN);
   const baseP99 = perRound.map((r) => r.get(c.baseline)?.p99 ?? Number.NaN);
   return {
@@ -289,5 +334,7 @@ export async function compare(
       };
     }),
     runs,
+    discardedRounds: tally.discarded,
+    disturbedRounds: tally.keptDisturbed,
   };
 }
