@@ -55,7 +55,8 @@ function isError(value: unknown): boolean {
   }
 }
 
-const INJECT: RequestInit = { timeoutMs: 2_000 };
+// Generous: the values that hang a framework itself are filtered out before they are sent.
+const INJECT: RequestInit = { timeoutMs: 10_000 };
 
 interface Harness {
   readonly app: RunningApp;
