@@ -12,11 +12,13 @@ import { FIXTURE_NOW, fixtureById } from '@four29/fixtures';
 import { ApiError } from '@google/genai';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import axios from 'axios';
+import { HTTPException } from 'hono/http-exception';
 import createError from 'http-errors';
 import OpenAI from 'openai';
 import OpenAI4 from 'openai4';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../src/classify/index.js';
+import { UpstreamHttpError } from '../src/upstream-http-error.js';
 
 const NOW = FIXTURE_NOW;
 const at = (thrown: unknown, provider?: string) =>
@@ -27,6 +29,12 @@ class ThrottlerException extends HttpException {
   constructor() {
     super('ThrottlerException: Too Many Requests', HttpStatus.TOO_MANY_REQUESTS);
   }
+}
+
+/** A fixture as the UpstreamHttpError a fetch-based client throws: classified on its own. */
+function upstreamHttp(id: string): UpstreamHttpError {
+  const r = fixtureById(id).respond(NOW);
+  return new UpstreamHttpError({ status: r.status, headers: r.headers, body: r.body });
 }
 
 function fetchFailed(cause: unknown): TypeError {
@@ -55,6 +63,27 @@ describe('not an upstream error → null', () => {
       'Nest HttpException wrapping an upstream error',
       new HttpException('upstream failed', 502, {
         cause: fixtureById('openai.rate_limit.tokens').respond(NOW),
+      }),
+    ],
+    // Hono's HTTPException: the app chose the status (here 402), whatever its cause says.
+    [
+      'Hono HTTPException wrapping an upstream rate limit',
+      new HTTPException(402, {
+        message: 'Upgrade your plan',
+        cause: upstreamHttp('openai.rate_limit.tokens'),
+      }),
+    ],
+    [
+      'Hono HTTPException 503 wrapping an upstream quota error',
+      new HTTPException(503, { cause: upstreamHttp('openai.insufficient_quota') }),
+    ],
+    [
+      'Hono HTTPException with its own response',
+      new HTTPException(401, {
+        res: new Response('Unauthorized', {
+          status: 401,
+          headers: { 'www-authenticate': 'Bearer' },
+        }),
       }),
     ],
     // co-body (koa-bodyparser, @koa/bodyparser, koa-body) rethrows JSON.parse's SyntaxError with
@@ -104,6 +133,20 @@ describe('not an upstream error → null', () => {
   ];
   it.each(cases)('%s', (_name, value) => {
     expect(at(value)).toBeNull();
+  });
+
+  it('stops at an app HTTP exception only: the same upstream cause under a plain Error is found', () => {
+    const cause = upstreamHttp('openai.rate_limit.tokens');
+    expect(at(new Error('wrapped', { cause }))?.kind).toBe('rate_limited');
+    expect(at(new HTTPException(402, { cause }))).toBeNull();
+    // getResponse() alone, without getStatus() or an HTTP status, is not an app HTTP exception.
+    const odd = Object.assign(new Error('wrapped', { cause }), { getResponse: () => null });
+    expect(at(odd)?.kind).toBe('rate_limited');
+    const nanStatus = Object.assign(new Error('wrapped', { cause }), {
+      getResponse: () => null,
+      status: Number.NaN,
+    });
+    expect(at(nanStatus)?.kind).toBe('rate_limited');
   });
 });
 

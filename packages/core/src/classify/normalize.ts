@@ -25,7 +25,8 @@
  *
  * And these end the walk with "not an upstream error", even if something deeper would qualify:
  * - the app's own HTTP errors: http-errors (`expose` boolean plus a status), Nest `HttpException`
- *   (`getStatus()`/`getResponse()`), a thrown fetch `Response` (Remix/React Router control flow);
+ *   (`getStatus()`/`getResponse()`), Hono `HTTPException` (`getResponse()` plus a numeric
+ *   `status`), a thrown fetch `Response` (Remix/React Router control flow);
  * - the app's own request-body parse errors (body-parser `entity.parse.failed`, co-body's
  *   `SyntaxError` with `status` 400 and the raw request `body`);
  * - user aborts: `AbortError`, `APIUserAbortError`, axios `ERR_CANCELED`: the caller chose to stop.
@@ -177,8 +178,17 @@ function isRequestBodyError(value: unknown, name: string): boolean {
   );
 }
 
-function isNestHttpException(value: unknown): boolean {
-  return isFunction(value, 'getStatus') && isFunction(value, 'getResponse');
+/**
+ * The app's own HTTP exception, answered with a status the app chose: Nest `HttpException`
+ * (`getStatus()` and `getResponse()`), Hono `HTTPException` (`getResponse()` and a numeric
+ * `status`). Its `cause` may be an upstream error, but the app has already decided what to answer.
+ * No SDK error class has a `getResponse` method.
+ */
+function isAppHttpException(value: unknown): boolean {
+  if (!isFunction(value, 'getResponse')) return false;
+  if (isFunction(value, 'getStatus')) return true;
+  const status = get(value, 'status');
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599;
 }
 
 function isFetchResponse(value: unknown): boolean {
@@ -471,7 +481,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 function examine(value: unknown): Verdict {
   if (!isObjectLike(value)) return 'stop';
-  if (isHttpErrorsError(value) || isNestHttpException(value) || isFetchResponse(value))
+  if (isHttpErrorsError(value) || isAppHttpException(value) || isFetchResponse(value))
     return 'stop';
   const name = nameOf(value);
   if (isUserAbort(value, name) || isRequestBodyError(value, name)) return 'stop';
