@@ -1,5 +1,5 @@
 import { FIXTURE_NOW } from '@four29/fixtures';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   classify,
   MAX_RETRY_DELAY_MS,
@@ -75,6 +75,18 @@ describe('parseRetryAfter (RFC 9110)', () => {
 
   it('turns a date in the past into 0, not a negative delay', () => {
     expect(parseRetryAfter(new Date(NOW - 60_000).toUTCString(), NOW)).toBe(0);
+  });
+
+  it('reads an HTTP-date against Date.now() when no clock is given (or a broken one)', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+    try {
+      const in90s = new Date(NOW + 90_000).toUTCString();
+      expect(parseRetryAfter(in90s)).toBe(90_000);
+      expect(parseRetryAfter(in90s, Number.NaN)).toBe(90_000);
+      expect(parseRetryAfter('20')).toBe(20_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each([

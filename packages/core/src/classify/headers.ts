@@ -141,16 +141,18 @@ export function parseRfc3339(text: string): number | undefined {
 }
 
 /**
- * `Retry-After` (RFC 9110): delay-seconds or an HTTP-date, as a delay in ms from `now`. A date in
- * the past means "now" (0). Anything else is undefined. Fractional seconds are accepted because
- * some servers send them.
+ * `Retry-After` (RFC 9110): delay-seconds or an HTTP-date, as a delay in ms from `now` (epoch ms,
+ * default `Date.now()`). A date in the past means "now" (0). Anything else is undefined. Fractional
+ * seconds are accepted because some servers send them.
  */
-export function parseRetryAfter(value: unknown, now: number): number | undefined {
+export function parseRetryAfter(value: unknown, now: number = Date.now()): number | undefined {
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
   if (DELAY_SECONDS_RE.test(s)) return finiteNonNegative(Number(s) * 1000);
   const t = parseHttpDate(s);
-  return t === undefined ? undefined : Math.max(0, t - now);
+  if (t === undefined) return undefined;
+  // A NaN or infinite clock from the caller would turn every date into NaN or 0.
+  return Math.max(0, t - (Number.isFinite(now) ? now : Date.now()));
 }
 
 /** `retry-after-ms` (openai-node and Azure): a plain number of milliseconds. */
