@@ -3,23 +3,26 @@ import type { Classification, ProviderId, UpstreamErrorKind } from '../types.js'
 import { clockOption, countOption, hashKey, numberOption } from './internal.js';
 
 export interface QuotaBreakerOptions {
-  /** How long calls for a tripped key fail fast before one probe is let through. Default 60 s. */
-  readonly cooldownMs?: number;
+  /**
+   * How long calls for a tripped key fail fast before one probe is let through. Default 60 s. Also
+   * the probe's lease: a probe that has not settled after this long no longer blocks the next one.
+   */
+  readonly cooldownMs?: number | undefined;
   /** Tripped keys remembered at most; the least recently tripped is forgotten first. Default 1000. */
-  readonly maxEntries?: number;
+  readonly maxEntries?: number | undefined;
   /** Kinds that trip the breaker. Default `quota_exhausted` and `upstream_auth`. */
-  readonly kinds?: readonly UpstreamErrorKind[];
+  readonly kinds?: readonly UpstreamErrorKind[] | undefined;
   /** Provider for calls whose scope names none (also the classifier's hint). */
-  readonly provider?: ProviderId;
-  /** For tests: epoch ms. Default `Date.now`. */
-  readonly now?: () => number;
+  readonly provider?: ProviderId | undefined;
+  /** For tests: a clock function returning epoch ms (not a number). Default `Date.now`. */
+  readonly now?: (() => number) | undefined;
 }
 
 /** Which breaker a call goes through: one per provider and API key. */
 export interface QuotaBreakerScope {
   /** The upstream API key. Only a digest of it is kept. */
-  readonly key?: string;
-  readonly provider?: ProviderId;
+  readonly key?: string | undefined;
+  readonly provider?: ProviderId | undefined;
 }
 
 export type QuotaBreakerStatus = 'closed' | 'open' | 'half-open';
@@ -32,7 +35,7 @@ export interface QuotaBreakerState {
   readonly classification?: Classification;
   /** Calls failed fast since the breaker last opened. */
   readonly rejected?: number;
-  /** Whether a probe is in flight (half-open). */
+  /** Whether a probe is in flight (half-open) and its lease (`cooldownMs`) has not run out. */
   readonly probing?: boolean;
 }
 
@@ -52,6 +55,10 @@ interface Entry {
   classification: Classification;
   openUntil: number;
   probing: boolean;
+  /** When the current probe started; with `cooldownMs` its lease. */
+  probeStartedAt: number;
+  /** Serial of the current probe: a probe whose lease ran out must not undo a newer one. */
+  probe: number;
   rejected: number;
 }
 
@@ -61,7 +68,8 @@ interface Entry {
  * `cooldownMs`; then exactly one probe goes upstream while concurrent calls keep failing fast. The
  * probe succeeding, or the upstream answering with any other error, closes the breaker; another
  * quota error re-opens it. A probe that gets no upstream answer (a network error, a bug in `fn`)
- * leaves it half-open for the next call to probe.
+ * leaves it half-open for the next call to probe. A probe that never settles (a stuck socket
+ * without a timeout) holds the probe slot for at most `cooldownMs`, then the next call probes.
  */
 export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBreaker {
   const now = clockOption(options.now);
@@ -97,6 +105,8 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
       classification: c,
       openUntil: now() + cooldownMs,
       probing: false,
+      probeStartedAt: 0,
+      probe: 0,
       rejected: 0,
     });
     while (entries.size > maxEntries) {
@@ -106,6 +116,10 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
     }
   }
 
+  function probeHeld(entry: Entry, t: number): boolean {
+    return entry.probing && t - entry.probeStartedAt < cooldownMs;
+  }
+
   async function run<T>(fn: () => T | PromiseLike<T>, scope?: QuotaBreakerScope): Promise<T> {
     if (typeof fn !== 'function') throw new TypeError('QuotaBreaker.run: fn must be a function');
     const id = await idFor(scope);
@@ -113,12 +127,16 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
     // Everything from here to the call is synchronous, so concurrent callers see each other's probe.
     const entry = entries.get(id);
     const isProbe = entry !== undefined;
+    let probe = 0;
     if (entry !== undefined) {
-      if (now() < entry.openUntil || entry.probing) {
+      const t = now();
+      if (t < entry.openUntil || probeHeld(entry, t)) {
         entry.rejected++;
         throw entry.error;
       }
       entry.probing = true;
+      entry.probeStartedAt = t;
+      probe = ++entry.probe;
     }
     try {
       const result = await fn();
@@ -130,7 +148,7 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
         open(id, error, c);
       } else if (isProbe && entries.get(id) === entry) {
         if (c !== null && c.upstreamStatus !== undefined) entries.delete(id);
-        else entry.probing = false;
+        else if (entry.probe === probe) entry.probing = false;
       }
       throw error;
     }
@@ -139,12 +157,13 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
   async function state(scope?: QuotaBreakerScope): Promise<QuotaBreakerState> {
     const entry = entries.get(await idFor(scope));
     if (entry === undefined) return { status: 'closed' };
+    const t = now();
     const base = {
       classification: entry.classification,
       rejected: entry.rejected,
-      probing: entry.probing,
+      probing: probeHeld(entry, t),
     };
-    return now() < entry.openUntil
+    return t < entry.openUntil
       ? { status: 'open', openUntil: entry.openUntil, ...base }
       : { status: 'half-open', ...base };
   }

@@ -112,6 +112,71 @@ describe('createQuotaBreaker', () => {
     expect(await breaker.state({ key: KEY })).toEqual({ status: 'closed' });
   });
 
+  it('a probe that never settles holds the probe slot for cooldownMs only, then the next call probes', async () => {
+    const breaker = createQuotaBreaker({ cooldownMs: 1000 });
+    const quota = upstreamError('openai.insufficient_quota');
+    await breaker.run(upstream(quota), { key: KEY }).catch(() => {});
+    vi.advanceTimersByTime(1000);
+
+    // A stuck socket without a timeout: this probe never resolves nor rejects.
+    let startedAt = 0;
+    const hung = vi.fn(() => {
+      startedAt = Date.now();
+      return new Promise<never>(() => {});
+    });
+    void breaker.run(hung, { key: KEY });
+    // (waitFor also advances the fake clock: the probe's start time is read inside it.)
+    await vi.waitFor(() => expect(hung).toHaveBeenCalledTimes(1));
+
+    const fn = vi.fn(async () => 'ok');
+    vi.setSystemTime(startedAt + 999);
+    await expect(breaker.run(fn, { key: KEY })).rejects.toBe(quota);
+    expect(fn).not.toHaveBeenCalled();
+    expect(await breaker.state({ key: KEY })).toMatchObject({ status: 'half-open', probing: true });
+
+    // The lease ran out: the next call is the new probe, and its success closes the breaker.
+    vi.setSystemTime(startedAt + 1000);
+    expect(await breaker.state({ key: KEY })).toMatchObject({
+      status: 'half-open',
+      probing: false,
+    });
+    await expect(breaker.run(fn, { key: KEY })).resolves.toBe('ok');
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(await breaker.state({ key: KEY })).toEqual({ status: 'closed' });
+  });
+
+  it('a probe whose lease ran out cannot free the slot of the newer probe when it finally fails', async () => {
+    const breaker = createQuotaBreaker({ cooldownMs: 1000 });
+    const quota = upstreamError('openai.insufficient_quota');
+    await breaker.run(upstream(quota), { key: KEY }).catch(() => {});
+    vi.advanceTimersByTime(1000);
+
+    let failStale: (e: unknown) => void = () => {};
+    let startedAt = 0;
+    const stale = vi.fn(
+      () =>
+        new Promise<never>((_, reject) => {
+          startedAt = Date.now();
+          failStale = reject;
+        }),
+    );
+    const staleRun = breaker.run(stale, { key: KEY }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(stale).toHaveBeenCalledTimes(1));
+    vi.setSystemTime(startedAt + 1000);
+
+    const fresh = vi.fn(() => new Promise<never>(() => {}));
+    void breaker.run(fresh, { key: KEY });
+    await vi.waitFor(() => expect(fresh).toHaveBeenCalledTimes(1));
+
+    // The old probe gets no upstream answer: the newer probe still holds the slot.
+    failStale(new TypeError('fetch failed'));
+    await staleRun;
+    const fn = vi.fn(async () => 'ok');
+    await expect(breaker.run(fn, { key: KEY })).rejects.toBe(quota);
+    expect(fn).not.toHaveBeenCalled();
+    expect(await breaker.state({ key: KEY })).toMatchObject({ probing: true });
+  });
+
   it('upstream_auth trips it; rate limits and other errors do not', async () => {
     const breaker = createQuotaBreaker();
     for (const id of [
