@@ -37,4 +37,5 @@ export {
   type FromResponseOptions,
   UpstreamHttpError,
   type UpstreamHttpErrorInit,
+  type UpstreamResponseLike,
 } from './upstream-http-error.js';

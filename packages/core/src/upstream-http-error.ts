@@ -1,3 +1,4 @@
+import { normalizeHeaders } from './classify/headers.js';
 import type { ProviderId } from './types.js';
 
 /** Bodies beyond this are cut: an error body is a few hundred bytes, a 10 MB one is hostile or a bug. */
@@ -5,18 +6,41 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export interface UpstreamHttpErrorInit {
   readonly status: number;
-  readonly headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
+  /**
+   * Response headers in any container the classifier reads: a `Headers` from any fetch
+   * implementation or realm (node-fetch, undici from npm, a vm context), a `Map`, or a plain object
+   * in any letter case with string, number or array values (Node's `IncomingHttpHeaders`, axios).
+   * Invalid names and values are dropped.
+   */
+  readonly headers?:
+    | Headers
+    | ReadonlyMap<string, string | number | readonly string[]>
+    | { entries(): Iterator<readonly [string, string]> }
+    | Readonly<Record<string, string | number | readonly string[] | undefined>>
+    | undefined;
   readonly body?: unknown;
-  readonly message?: string;
-  readonly provider?: ProviderId;
-  readonly url?: string;
+  readonly message?: string | undefined;
+  readonly provider?: ProviderId | undefined;
+  readonly url?: string | undefined;
   readonly cause?: unknown;
 }
 
+/**
+ * What `fromResponse` reads: a fetch `Response` from any implementation (the global one, undici,
+ * node-fetch, whose body is a Node stream) or a stub with `text()`.
+ */
+export interface UpstreamResponseLike {
+  readonly status: number;
+  readonly url?: string | undefined;
+  readonly headers?: UpstreamHttpErrorInit['headers'];
+  readonly body?: unknown;
+  text?(): Promise<string>;
+}
+
 export interface FromResponseOptions {
-  readonly maxBodyBytes?: number;
-  readonly provider?: ProviderId;
-  readonly message?: string;
+  readonly maxBodyBytes?: number | undefined;
+  readonly provider?: ProviderId | undefined;
+  readonly message?: string | undefined;
 }
 
 /**
@@ -32,7 +56,10 @@ export class UpstreamHttpError extends Error {
   readonly url: string | undefined;
 
   constructor(init: UpstreamHttpErrorInit) {
-    super(init.message ?? `Upstream answered ${init.status}`, { cause: init.cause });
+    super(
+      init.message ?? `Upstream answered ${init.status}`,
+      init.cause !== undefined ? { cause: init.cause } : undefined,
+    );
     this.status = init.status;
     this.headers = toHeaders(init.headers);
     this.body = init.body;
@@ -43,7 +70,7 @@ export class UpstreamHttpError extends Error {
 
   /** Reads at most `maxBodyBytes` of the body (JSON when it parses, else text) and never throws on a bad body. */
   static async fromResponse(
-    res: Response,
+    res: Response | UpstreamResponseLike,
     options?: FromResponseOptions,
   ): Promise<UpstreamHttpError> {
     const requested = options?.maxBodyBytes;
@@ -84,45 +111,107 @@ function stripQuery(url: string): string {
   }
 }
 
-function toHeaders(input: UpstreamHttpErrorInit['headers']): Headers {
+/**
+ * The classifier's own header reader, so the error holds exactly what classify would read from the
+ * container: `instanceof Headers` misses node-fetch's, npm undici's and another realm's `Headers`.
+ */
+function toHeaders(input: unknown): Headers {
   const headers = new Headers();
-  if (input === undefined || input === null) return headers;
-  try {
-    if (input instanceof Headers) return new Headers(input);
-    for (const [key, value] of Object.entries(input)) {
-      try {
-        if (typeof value === 'string') headers.set(key, value);
-        else if (Array.isArray(value)) headers.set(key, value.join(', '));
-      } catch {
-        // An invalid name or value (CR/LF) drops that header only, not the ones after it.
-      }
+  for (const [name, value] of normalizeHeaders(input)) {
+    try {
+      headers.set(name, value);
+    } catch {
+      // An invalid name or value (CR/LF) drops that header only, not the ones after it.
     }
-  } catch {
-    // A hostile container (throwing Proxy) leaves whatever was copied.
   }
   return headers;
 }
 
-async function readBounded(res: Response, max: number): Promise<string> {
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const decoder = new TextDecoder();
-  let out = '';
-  let bytes = 0;
-  try {
-    if (res.body === null) return '';
-    reader = res.body.getReader();
-    while (bytes < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = value.byteLength + bytes > max ? value.subarray(0, max - bytes) : value;
-      bytes += chunk.byteLength;
-      out += decoder.decode(chunk, { stream: true });
+const encoder = new TextEncoder();
+
+/** Adds `chunk` (bytes or text) to the decoded text, up to `max` bytes in all; false when full. */
+class BoundedText {
+  private readonly decoder = new TextDecoder();
+  private bytes = 0;
+  text = '';
+
+  constructor(private readonly max: number) {}
+
+  add(chunk: unknown): boolean {
+    // Structural, not instanceof: a Node Buffer or another realm's Uint8Array is bytes too.
+    const bytes = ArrayBuffer.isView(chunk)
+      ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      : typeof chunk === 'string'
+        ? encoder.encode(chunk)
+        : undefined;
+    if (bytes !== undefined && this.bytes < this.max) {
+      const part =
+        bytes.byteLength + this.bytes > this.max ? bytes.subarray(0, this.max - this.bytes) : bytes;
+      this.bytes += part.byteLength;
+      this.text += this.decoder.decode(part, { stream: true });
     }
-    out += decoder.decode();
+    return this.bytes < this.max;
+  }
+
+  end(): string {
+    try {
+      this.text += this.decoder.decode();
+    } catch {
+      // Nothing pending to flush.
+    }
+    return this.text;
+  }
+}
+
+/**
+ * At most `max` bytes of the body, whatever the fetch implementation: a web `ReadableStream`, an
+ * async-iterable Node stream (node-fetch), or only `text()` (a stub), which is read whole and cut.
+ * Never throws: a body that fails mid-read keeps what arrived.
+ */
+async function readBounded(res: Response | UpstreamResponseLike, max: number): Promise<string> {
+  const out = new BoundedText(max);
+  let body: unknown;
+  try {
+    body = res.body;
+  } catch {
+    return '';
+  }
+  if (typeof body === 'object' && body !== null) {
+    const getReader = (body as { getReader?: unknown }).getReader;
+    if (typeof getReader === 'function') return readStream(body as ReadableStream<unknown>, out);
+    const iterate = (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator];
+    if (typeof iterate === 'function') return readIterable(body as AsyncIterable<unknown>, out);
+  }
+  try {
+    if (typeof res.text === 'function') out.add(await res.text());
+  } catch {
+    // An unreadable body still gives us the status and headers.
+  }
+  return out.end();
+}
+
+async function readStream(body: ReadableStream<unknown>, out: BoundedText): Promise<string> {
+  let reader: ReadableStreamDefaultReader<unknown> | undefined;
+  try {
+    reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || !out.add(value)) break;
+    }
   } catch {
     // A body that fails mid-read still gives us the status and headers.
   } finally {
     reader?.cancel().catch(() => {});
   }
-  return out;
+  return out.end();
+}
+
+async function readIterable(body: AsyncIterable<unknown>, out: BoundedText): Promise<string> {
+  try {
+    // Leaving the loop early calls the iterator's return(), which destroys a Node stream.
+    for await (const chunk of body) if (!out.add(chunk)) break;
+  } catch {
+    // As above.
+  }
+  return out.end();
 }

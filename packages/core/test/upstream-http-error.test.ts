@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { FIXTURE_NOW, fixtureById } from '@four29/fixtures';
+import { Response as NodeFetchResponse } from 'node-fetch';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../src/classify/index.js';
 import { DEFAULT_MAX_BODY_BYTES, UpstreamHttpError } from '../src/upstream-http-error.js';
@@ -154,5 +156,139 @@ describe('UpstreamHttpError.fromResponse', () => {
     });
     const err = await UpstreamHttpError.fromResponse(new Response(stream, { status: 503 }));
     expect(err.body).toEqual({ error: { message: 'überlastet' } });
+  });
+});
+
+/** A Headers implementation that is not the global class and keeps its entries private. */
+class ForeignHeaders {
+  readonly #map = new Map<string, string>();
+  constructor(init: Record<string, string>) {
+    for (const [k, v] of Object.entries(init)) this.#map.set(k.toLowerCase(), v);
+  }
+  get(name: string): string | null {
+    return this.#map.get(name.toLowerCase()) ?? null;
+  }
+  forEach(fn: (value: string, key: string) => void): void {
+    this.#map.forEach(fn);
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.#map.entries();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.#map.entries();
+  }
+}
+
+const RATE_LIMIT_BODY = {
+  error: { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' },
+};
+
+describe('UpstreamHttpError headers from any container', () => {
+  it('a Map', () => {
+    const err = new UpstreamHttpError({
+      status: 429,
+      headers: new Map([
+        ['Retry-After', '7'],
+        ['x-request-id', 'req_1'],
+        ['x-bad', 'a\r\nb'],
+      ]),
+      body: RATE_LIMIT_BODY,
+    });
+    expect([...err.headers]).toEqual([
+      ['retry-after', '7'],
+      ['x-request-id', 'req_1'],
+    ]);
+    expect(classify(err, { now: FIXTURE_NOW })).toMatchObject({
+      retryAfterMs: 7000,
+      upstreamRequestId: 'req_1',
+    });
+  });
+
+  it('a plain object with array and number values, in any letter case', () => {
+    const err = new UpstreamHttpError({
+      status: 429,
+      headers: { 'X-Multi': ['a', 'b'], 'Retry-After': 7, 'x-none': undefined },
+    });
+    expect([...err.headers]).toEqual([
+      ['retry-after', '7'],
+      ['x-multi', 'a, b'],
+    ]);
+  });
+
+  it('a Headers-like object that is not the global Headers (node-fetch, undici from npm, a vm realm)', () => {
+    const headers = new ForeignHeaders({ 'Retry-After': '7', 'x-request-id': 'req_1' });
+    expect(Object.keys(headers)).toEqual([]);
+    const err = new UpstreamHttpError({ status: 429, headers, body: RATE_LIMIT_BODY });
+    expect(err.headers.get('retry-after')).toBe('7');
+    expect(classify(err, { now: FIXTURE_NOW })?.upstreamRequestId).toBe('req_1');
+  });
+
+  it('a hostile container leaves no headers and does not throw', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect([...new UpstreamHttpError({ status: 500, headers: hostile }).headers]).toEqual([]);
+  });
+});
+
+describe('UpstreamHttpError.fromResponse with other fetch implementations', () => {
+  it('node-fetch: headers and body (a Node stream, no getReader) are kept', async () => {
+    const res = new NodeFetchResponse(JSON.stringify(RATE_LIMIT_BODY), {
+      status: 429,
+      headers: { 'retry-after': '7', 'x-request-id': 'req_1' },
+    });
+    expect(typeof (res.body as { getReader?: unknown }).getReader).toBe('undefined');
+    const err = await UpstreamHttpError.fromResponse(res);
+    expect(err.headers.get('retry-after')).toBe('7');
+    expect(err.body).toEqual(RATE_LIMIT_BODY);
+    expect(classify(err, { now: FIXTURE_NOW })).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 7000,
+      upstreamRequestId: 'req_1',
+    });
+  });
+
+  it('node-fetch: an endless body is read only up to maxBodyBytes', async () => {
+    let pulls = 0;
+    const endless = new Readable({
+      read() {
+        pulls++;
+        this.push(Buffer.alloc(1024, 0x61));
+      },
+    });
+    const res = new NodeFetchResponse(endless, { status: 503 });
+    const err = await UpstreamHttpError.fromResponse(res, { maxBodyBytes: 4096 });
+    expect(err.body).toBe('a'.repeat(4096));
+    expect(pulls).toBeLessThan(10);
+  });
+
+  it('a response with only text(): bounded, and a text() that rejects gives an empty body', async () => {
+    const stub = (text: () => Promise<string>) => ({
+      status: 503,
+      url: '',
+      headers: new Map([['retry-after', '4']]),
+      text,
+    });
+    const cut = await UpstreamHttpError.fromResponse(
+      stub(async () => 'ü'.repeat(100)),
+      { maxBodyBytes: 10 },
+    );
+    expect(cut.body).toBe('ü'.repeat(5));
+    expect(cut.headers.get('retry-after')).toBe('4');
+    const broken = await UpstreamHttpError.fromResponse(
+      stub(async () => {
+        throw new Error('socket hang up');
+      }),
+    );
+    expect(broken.body).toBe('');
+    expect(broken.status).toBe(503);
   });
 });
