@@ -11,9 +11,12 @@ export const MAX_MESSAGE_LENGTH = 1000;
  * Specific key prefixes run before the generic `sk-` one.
  */
 export const BUILT_IN_PATTERNS: readonly RegExp[] = [
-  // OpenAI's own masking ("sk-proj-abc*****wxyz") still leaks a prefix and suffix; it runs first so
-  // the generic key pattern below cannot eat the prefix and leave the suffix behind.
-  /\bsk-[A-Za-z0-9_-]*\*{3,}[A-Za-z0-9_-]*/g,
+  // Masked keys ("sk-proj-abc*****wxyz", "1a2b3c4d****9f0e", "****9f0e") still leak a prefix and
+  // a suffix. First, so the generic key pattern below cannot eat the prefix and leave the suffix
+  // behind. Linear: a match starts only where a run of key characters (or of stars) starts, and
+  // the key characters on each side are bounded; the unanchored, unbounded form backtracked
+  // quadratically on "sk-sk-sk-…" and on long runs of letters or stars.
+  /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{1,200}\*{3,}[A-Za-z0-9_-]{0,200}|(?<!\*)\*{3,}[A-Za-z0-9_-]{1,200}/g,
   // Anthropic keys: sk-ant-api03-…, sk-ant-admin01-…
   /\bsk-ant-[A-Za-z0-9_-]{8,}/g,
   // OpenAI project, service-account and legacy keys, OpenRouter keys: sk-proj-…, sk-svcacct-…, sk-or-v1-…
@@ -42,6 +45,13 @@ export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // Anthropic's "for your organization (<uuid>)", "(org: <uuid>, model: …)" and similar account
   // uuids next to the word.
   /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+  // Google Cloud project numbers (Gemini and Vertex AI quota and SERVICE_DISABLED messages):
+  // "for consumer 'project_number:123456789012'", "projects/123456789012",
+  // "not been used in project 123456789012", "?project=123456789012".
+  /\b(project_number:\s?|projects\/|project[\s=])\d{6,20}\b/gi,
+  // AWS account ids inside ARNs (Bedrock AccessDenied: "User: arn:aws:iam::123456789012:user/alice
+  // is not authorized"): the account goes, the service and resource stay readable.
+  /\b(arn:aws[a-z-]{0,20}:[a-z0-9-]{0,64}:[a-z0-9-]{0,32}:)\d{12}(?=:)/gi,
 ];
 
 /**
@@ -52,7 +62,7 @@ export const BUILT_IN_PATTERNS: readonly RegExp[] = [
  * here; test/redact-gate.test.ts checks the gate against every pattern.
  */
 export const MAY_HOLD_SECRET =
-  /sk-|aiza|ya29\.|eyj|bearer|basic|key|token|secret|password|akia|asia|gh[pousr]_|github_pat_|org|proj|account|workspace/i;
+  /\*\*\*|sk-|aiza|ya29\.|eyj|bearer|basic|key|token|secret|password|akia|asia|gh[pousr]_|github_pat_|org|proj|account|workspace|arn:aws/i;
 
 function applyPattern(text: string, pattern: RegExp, replacement: string): string {
   return text.replace(pattern, (_match: string, label: unknown) =>

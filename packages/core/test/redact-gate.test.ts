@@ -27,6 +27,8 @@ const SAMPLES: readonly string[] = [
   'proj_FAKEproj0000',
   'org_01abcdefghijk',
   'for your Organization (00000000-0000-4000-8000-000000000000)',
+  "for consumer 'project_number:123456789012'.",
+  'User: arn:aws:iam::123456789012:user/alice is not authorized',
 ];
 
 /**
@@ -34,6 +36,7 @@ const SAMPLES: readonly string[] = [
  * dropping any literal from the gate fails here, deterministically.
  */
 const ONLY_THROUGH: readonly string[] = [
+  'provided: 1a2b3c4d****9f0e.',
   'sk-AAAAAAAAAAAAAAAAAAAA',
   'AIzaSyA-0000000000000000000000000',
   'ya29.a0AfB_byC0000000000000000000',
@@ -52,6 +55,7 @@ const ONLY_THROUGH: readonly string[] = [
   'proj_FAKEproj0000',
   'Account 00000000-0000-4000-8000-000000000000',
   'workspace: 00000000-0000-4000-8000-000000000000',
+  'User: arn:aws:sts::123456789012:assumed-role/x is not authorized',
 ];
 
 /** Labels and prefixes the patterns look for, and neighbours that are not quite them. */
@@ -96,6 +100,13 @@ const LABELS = [
   'Key',
   'ke',
   'tok',
+  'project_number:',
+  'projects/',
+  'arn:aws:iam::',
+  'arn:aws-cn:bedrock:us-east-1:',
+  'arn',
+  '***',
+  '*',
 ];
 
 const SEPARATORS = ['', ' ', '  ', '=', ': ', ':', '(', ' id ', ' ID: ', '"', "'", '.', '-', '_'];
@@ -110,6 +121,10 @@ const VALUES = [
   'a0AfB_byC0000000000000000000.x',
   'abcdef12.ghijkl34.mn',
   '123456',
+  '123456789012',
+  '123456789012:user/alice',
+  '1a2b3c4d****9f0e',
+  '****9f0e',
 ];
 
 /** A label, a separator and a value: the shape of a secret in running text, or a near miss. */

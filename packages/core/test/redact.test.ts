@@ -85,6 +85,52 @@ describe('redact: each secret shape', () => {
     if (keeps !== undefined) expect(out).toContain(keeps);
   });
 
+  it('Google project numbers, AWS account ids in ARNs and masked keys without sk-, in real wordings', () => {
+    const number = '123456789012';
+    expect(
+      redact(
+        `Quota exceeded for quota metric 'Generate Content API requests per minute' and limit 'GenerateContent request limit per minute for a region' of service 'generativelanguage.googleapis.com' for consumer 'project_number:${number}'.`,
+      ),
+    ).toBe(
+      "Quota exceeded for quota metric 'Generate Content API requests per minute' and limit 'GenerateContent request limit per minute for a region' of service 'generativelanguage.googleapis.com' for consumer 'project_number:[REDACTED]'.",
+    );
+    expect(redact(`"metadata": {"consumer": "projects/${number}", "service": "aiplatform"}`)).toBe(
+      '"metadata": {"consumer": "projects/[REDACTED]", "service": "aiplatform"}',
+    );
+    expect(
+      redact(
+        `Generative Language API has not been used in project ${number} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=${number} then retry.`,
+      ),
+    ).toBe(
+      'Generative Language API has not been used in project [REDACTED] before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=[REDACTED] then retry.',
+    );
+    expect(
+      redact(
+        `User: arn:aws:iam::${number}:user/alice is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0 because no identity-based policy allows the bedrock:InvokeModel action`,
+      ),
+    ).toBe(
+      'User: arn:aws:iam::[REDACTED]:user/alice is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0 because no identity-based policy allows the bedrock:InvokeModel action',
+    );
+    expect(
+      redact(
+        `User: arn:aws:sts::${number}:assumed-role/AppRole/session is not authorized to perform: bedrock:InvokeModelWithResponseStream`,
+      ),
+    ).toBe(
+      'User: arn:aws:sts::[REDACTED]:assumed-role/AppRole/session is not authorized to perform: bedrock:InvokeModelWithResponseStream',
+    );
+    expect(
+      redact(
+        'Incorrect API key provided: 1a2b3c4d****9f0e. You can find your API key at https://platform.openai.com/account/api-keys.',
+      ),
+    ).toBe(
+      'Incorrect API key provided: [REDACTED]. You can find your API key at https://platform.openai.com/account/api-keys.',
+    );
+    expect(redact(`provided: D57rV0ys${'*'.repeat(36)}Pp9p. You can`)).toBe(
+      'provided: [REDACTED]. You can',
+    );
+    expect(redact(`provided: ${'*'.repeat(12)}9f0e.`)).toBe('provided: [REDACTED].');
+  });
+
   it('keeps labels so the message still reads', () => {
     expect(redact(`?key=${GOOGLE}`)).toBe('?key=[REDACTED]');
     expect(redact(`Authorization: Bearer ${BEARER}`)).toBe('Authorization: Bearer [REDACTED]');
@@ -113,6 +159,11 @@ describe('redact: no false redaction of ordinary provider messages', () => {
     'API rate limit exceeded for 203.0.113.7. (But here is the good news: Authenticated requests get a higher rate limit.)',
     'sk-short is not a key',
     'an org-wide setting and project-level limits',
+    "Quota exceeded for quota metric 'Generate Content API requests per minute' and limit 'GenerateContent request limit per minute for a region' of service 'generativelanguage.googleapis.com'.",
+    'Resource exhausted. Please try again later. Please refer to https://cloud.google.com/vertex-ai/generative-ai/docs/error-code-429 for more details.',
+    'Your account is not authorized to invoke this API operation.',
+    'Invocation of model ID arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0 with on-demand throughput is not supported.',
+    'The project 2024 budget and *** markers stay',
   ];
   it.each(ordinary)('%s', (text) => {
     expect(redact(text)).toBe(text);
