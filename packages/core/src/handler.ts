@@ -1,10 +1,9 @@
 import { classify } from './classify/index.js';
-import { consoleLogger, toLogRecord } from './log.js';
+import { consoleLogger, emitLog, toLogRecord } from './log.js';
 import { toProblem } from './problem.js';
 import { withLogSuppression } from './resilience/suppression.js';
 import type {
   Classification,
-  Four29Logger,
   Four29Options,
   LogContext,
   LogRecord,
@@ -41,17 +40,6 @@ export type UpstreamErrorHandler = (
 /** Formats a serialized problem as one SSE event. JSON.stringify output has no newline, so one data line. */
 export function toServerSentEvent(body: string): string {
   return `event: error\ndata: ${body}\n\n`;
-}
-
-function emit(logger: Four29Logger, record: LogRecord): void {
-  // pino and friends add their own level and msg; passing ours too would duplicate keys in the line.
-  const { level, msg, ...fields } = record;
-  try {
-    if (level === 'error') logger.error(fields, msg);
-    else logger.warn(fields, msg);
-  } catch {
-    // A broken logger must not turn a handled upstream error into a crash.
-  }
 }
 
 function clock(options: Four29Options): number {
@@ -101,7 +89,11 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
         context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined },
         options,
       );
-      if (logger !== undefined) emit(logger, log);
+      if (logger !== undefined) {
+        // pino and friends add their own level and msg; passing ours too would duplicate keys.
+        const { level, msg, ...fields } = log;
+        emitLog(logger, level, fields, msg);
+      }
       return {
         classification,
         problem,

@@ -1,5 +1,6 @@
-import { normalizeKind, resolvePolicy } from './problem.js';
-import { MAX_MESSAGE_LENGTH, redact } from './redact.js';
+import { normalizeKind } from './kinds.js';
+import { resolvePolicy } from './problem.js';
+import { MAX_MESSAGE_LENGTH, redact, redactedString } from './redact.js';
 import type {
   Classification,
   Four29Logger,
@@ -28,14 +29,6 @@ function stripQuery(path: unknown, redaction?: RedactionOptions): string | undef
   const bare = cut === -1 ? path : path.slice(0, cut);
   // Path segments can hold keys too (`/keys/sk-…`); redact bounds the length as well.
   return bare.length > 0 ? redact(bare, redaction) : undefined;
-}
-
-function shortString(value: unknown, max = 200, redaction?: RedactionOptions): string | undefined {
-  if (typeof value !== 'string' || value.length === 0) return undefined;
-  // Redact before cutting: a cut through a key would leave a prefix no pattern recognizes.
-  const out = redact(value, redaction);
-  if (out.length === 0) return undefined;
-  return out.length > max ? `${out.slice(0, max)}…` : out;
 }
 
 /** Numbers that JSON can carry faithfully: NaN and Infinity would serialize as null. */
@@ -82,7 +75,7 @@ function operatorStepIds(c: Classification): string[] {
 }
 
 export interface LogRecordOptions extends ProblemOptions {
-  readonly redaction?: RedactionOptions;
+  readonly redaction?: RedactionOptions | undefined;
 }
 
 /**
@@ -100,23 +93,23 @@ export function toLogRecord(
   const redaction = options?.redaction;
   const downstreamStatus =
     httpStatus(context?.downstreamStatus) ?? resolvePolicy(options?.policy)[kind];
-  const provider = shortString(c.provider, 64, redaction) ?? 'generic';
+  const provider = redactedString(c.provider, 64, redaction) ?? 'generic';
   // redact() itself bounds the message to MAX_MESSAGE_LENGTH.
-  const message = shortString(c.upstreamMessage, MAX_MESSAGE_LENGTH + 1, redaction);
-  const code = shortString(c.upstreamCode, 100, redaction);
+  const message = redactedString(c.upstreamMessage, MAX_MESSAGE_LENGTH + 1, redaction);
+  const code = redactedString(c.upstreamCode, 100, redaction);
   const upstreamStatus = httpStatus(c.upstreamStatus);
   const limit = compact({
-    dimension: shortString(c.dimension, 32, redaction),
-    window: shortString(c.window, 16, redaction) as LimitWindow | undefined,
+    dimension: redactedString(c.dimension, 32, redaction),
+    window: redactedString(c.window, 16, redaction) as LimitWindow | undefined,
     limit: nonNegative(c.limit),
     remaining: finite(c.remaining),
     used: nonNegative(c.used),
     requested: nonNegative(c.requested),
   });
   const http = compact({
-    method: shortString(context?.method, 16, redaction),
+    method: redactedString(context?.method, 16, redaction),
     path: stripQuery(context?.path, redaction),
-    requestId: shortString(firstOf(context?.requestId), 200, redaction),
+    requestId: redactedString(firstOf(context?.requestId), 200, redaction),
   });
   const resetAt = finite(c.resetAt);
   const record = compact({
@@ -130,7 +123,7 @@ export function toLogRecord(
     upstream: compact({
       status: upstreamStatus,
       code,
-      requestId: shortString(c.upstreamRequestId, 200, redaction),
+      requestId: redactedString(c.upstreamRequestId, 200, redaction),
       message,
     }),
     retryAfterMs: nonNegative(c.retryAfterMs),
@@ -144,6 +137,24 @@ export function toLogRecord(
     http: Object.keys(http).length > 0 ? http : undefined,
   });
   return record as LogRecord;
+}
+
+/**
+ * Sends one record's fields to a logger at `level`. Never throws: a broken logger must not turn a
+ * handled upstream error into a crash, nor break a timer callback.
+ */
+export function emitLog(
+  logger: Four29Logger,
+  level: LogLevel,
+  fields: Record<string, unknown>,
+  msg: string | undefined,
+): void {
+  try {
+    if (level === 'error') logger.error(fields, msg);
+    else logger.warn(fields, msg);
+  } catch {
+    // Ignored on purpose, see above.
+  }
 }
 
 /** The default logger: one JSON line per record, on the console stream matching its level. */

@@ -1,4 +1,5 @@
-import { MAX_MESSAGE_LENGTH, redact } from './redact.js';
+import { isRetryableClassification, normalizeKind } from './kinds.js';
+import { MAX_MESSAGE_LENGTH, redactedString } from './redact.js';
 import type {
   Classification,
   ProblemDocument,
@@ -51,15 +52,6 @@ function isValidStatus(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599;
 }
 
-const KINDS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_POLICY));
-
-/** A kind from a hand-built or hostile classification that is not in the taxonomy counts as `upstream_error`. */
-export function normalizeKind(kind: unknown): UpstreamErrorKind {
-  return typeof kind === 'string' && KINDS.has(kind)
-    ? (kind as UpstreamErrorKind)
-    : 'upstream_error';
-}
-
 /** Resolves a policy option to a full policy; invalid entries fall back to the default. */
 export function resolvePolicy(option: StatusPolicyOption | undefined): StatusPolicy {
   if (option === undefined || option === 'default') return DEFAULT_POLICY;
@@ -84,19 +76,13 @@ export function resolvePolicy(option: StatusPolicyOption | undefined): StatusPol
  */
 export const MAX_RETRY_AFTER_SECONDS = 86_400;
 
-/** Kinds that never carry Retry-After: waiting does not fix them, someone has to act. */
-const NEVER_RETRY_AFTER: ReadonlySet<string> = new Set([
-  'quota_exhausted',
-  'upstream_auth',
-  'request_too_large',
-]);
-
 /**
- * Whole seconds, rounded up, for `Retry-After`; undefined when the caller should not retry or the
- * wait is unknown.
+ * Whole seconds, rounded up, for `Retry-After`; undefined when the caller should not retry (see
+ * `isRetryableClassification`: quota, credential and too-large errors never get one) or the wait is
+ * unknown.
  */
 export function retryAfterSeconds(c: Classification): number | undefined {
-  if (c.retryable !== true || NEVER_RETRY_AFTER.has(normalizeKind(c.kind))) return undefined;
+  if (!isRetryableClassification(c)) return undefined;
   const ms = c.retryAfterMs;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return undefined;
   // max(0, …) also turns -0 into 0.
@@ -178,15 +164,6 @@ export function problemType(kind: UpstreamErrorKind, base?: string): string {
 
 const MAX_CALLER_STEPS = 8;
 
-/** Hand-built steps are not trusted: bounded, and redacted like any other text that leaves us. */
-function bounded(value: unknown, max: number): string | undefined {
-  if (typeof value !== 'string' || value.length === 0) return undefined;
-  // Redact before cutting: a cut through a key would leave a prefix no pattern recognizes.
-  const out = redact(value);
-  if (out.length === 0) return undefined;
-  return out.length > max ? `${out.slice(0, max)}…` : out;
-}
-
 /**
  * Caller-audience steps only, copied field by field and bounded: a hand-built classification
  * must not be able to put operator steps, odd members or megabytes into the response.
@@ -200,9 +177,10 @@ function callerSteps(c: Classification): ProblemDocument['remediation'] {
     if (typeof s !== 'object' || s === null) continue;
     const step = s as Partial<Record<keyof RemediationStep, unknown>>;
     if (step.audience !== 'caller') continue;
-    const id = bounded(step.id, 100);
-    const title = bounded(step.title, 200);
-    const detail = bounded(step.detail, MAX_MESSAGE_LENGTH);
+    // Hand-built steps are not trusted: bounded, and redacted like any other text that leaves us.
+    const id = redactedString(step.id, 100);
+    const title = redactedString(step.title, 200);
+    const detail = redactedString(step.detail, MAX_MESSAGE_LENGTH);
     if (id === undefined || title === undefined || detail === undefined) continue;
     const url =
       typeof step.url === 'string' && /^https?:\/\//.test(step.url) && step.url.length <= 2048

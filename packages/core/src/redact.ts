@@ -71,6 +71,22 @@ function applyPattern(text: string, pattern: RegExp, replacement: string): strin
 }
 
 /**
+ * A string field that leaves us (a log field, a hand-built remediation step): redacted, then cut to
+ * `max` characters plus `…`; undefined for anything that is not a non-empty string.
+ */
+export function redactedString(
+  value: unknown,
+  max: number,
+  options?: RedactionOptions,
+): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  // Redact before cutting: a cut through a key would leave a prefix no pattern recognizes.
+  const out = redact(value, options);
+  if (out.length === 0) return undefined;
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
+/**
  * Removes API keys, bearer tokens and organization/project ids from a string, and bounds its length.
  * Never throws: anything that is not a string comes back as an empty string.
  */

@@ -541,15 +541,24 @@ describe('rules beyond the fixtures', () => {
     expect(at(gh, 'stripe')?.provider).toBe('stripe');
   });
 
-  it('Stripe lock_timeout: rate_limited without an invented dimension', () => {
-    const c = at(fixtureById('stripe.lock_timeout').respond(NOW));
-    expect(c).toMatchObject({
-      kind: 'rate_limited',
-      retryable: true,
-      upstreamCode: 'lock_timeout',
-    });
-    expect(c).not.toHaveProperty('dimension');
-    expect(c).not.toHaveProperty('window');
+  it('Stripe lock_timeout 429: object contention, a retryable upstream_error, not a rate limit', () => {
+    const r = fixtureById('stripe.lock_timeout').respond(NOW);
+    for (const provider of [undefined, 'stripe']) {
+      const c = at(r, provider);
+      expect(c).toMatchObject({
+        kind: 'upstream_error',
+        retryable: true,
+        upstreamStatus: 429,
+        upstreamCode: 'lock_timeout',
+      });
+      expect(c).not.toHaveProperty('dimension');
+      expect(c).not.toHaveProperty('window');
+      expect(c?.remediation.steps.map((s) => s.id)).not.toContain('generic.slow-down');
+    }
+    // The same response with another code is Stripe's rate limiter: still rate_limited.
+    const body = r.body as { error: Record<string, unknown> };
+    const limited = { ...r, body: { error: { ...body.error, code: 'rate_limit' } } };
+    expect(at(limited)?.kind).toBe('rate_limited');
   });
 
   it('names GitHub by its headers or documentation_url, so its own remedies apply', () => {

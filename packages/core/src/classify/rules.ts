@@ -2,6 +2,7 @@
  * The classification rules, most specific first. Each predicate names the provider behaviour it
  * encodes; the fixtures in @four29/fixtures hold the real responses behind them.
  */
+import { NEVER_RETRYABLE_KINDS } from '../kinds.js';
 import type { LimitDimension, LimitWindow, ProviderId, UpstreamErrorKind } from '../types.js';
 import type { Facts } from './facts.js';
 import { parseDurationMs, type RateLimitBucket, saneDelay } from './headers.js';
@@ -61,6 +62,13 @@ const OVERLOAD_CODES: ReadonlySet<string> = new Set([
   'ServiceUnavailableException',
   'ModelNotReadyException',
 ]);
+
+/**
+ * Contention on one object, sent as 429 but not a rate limit: Stripe's `lock_timeout` ("another API
+ * request or Stripe process is currently accessing it"). Retryable like a 409; slowing the whole
+ * account down would not help, and rate-limit remedies would mislead the operator.
+ */
+const CONTENTION_CODES: ReadonlySet<string> = new Set(['lock_timeout']);
 
 const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'timeout_error',
@@ -262,24 +270,28 @@ function isTimeout(f: Facts, status: number | undefined): boolean {
 
 /**
  * The kind, in order: quota (never retry) before too-large (never retry) before overload before
- * rate limit, because providers send all four as 429. Then auth, timeouts, and the rest by status:
- * 5xx and 409 are retryable (openai-node and @anthropic-ai/sdk retry 409: it is lock contention on
- * their side), other 4xx are not.
+ * lock contention before rate limit, because providers send all five as 429. Then auth, timeouts,
+ * and the rest by status: 5xx and 409 are retryable (openai-node and @anthropic-ai/sdk retry 409: it
+ * is lock contention on their side), other 4xx are not.
  */
 export function decideKind(f: Facts, provider: ProviderId): KindDecision {
   const origin = f.info.origin;
-  if (origin === 'timeout') return { kind: 'upstream_timeout', retryable: true };
-  if (origin === 'network') return { kind: 'upstream_error', retryable: true };
+  if (origin === 'timeout') return decided('upstream_timeout');
+  if (origin === 'network') return decided('upstream_error');
   const status = f.status;
-  if (isQuotaExhausted(f, provider, status)) return { kind: 'quota_exhausted', retryable: false };
-  if (isRequestTooLarge(f, status)) return { kind: 'request_too_large', retryable: false };
-  if (isOverloaded(f, provider, status)) return { kind: 'overloaded', retryable: true };
-  if (isRateLimited(f, status)) return { kind: 'rate_limited', retryable: true };
-  if (isAuth(f, status)) return { kind: 'upstream_auth', retryable: false };
-  if (isTimeout(f, status)) return { kind: 'upstream_timeout', retryable: true };
-  if (status === undefined || status >= 500 || status === 409)
-    return { kind: 'upstream_error', retryable: true };
-  return { kind: 'upstream_error', retryable: false };
+  if (isQuotaExhausted(f, provider, status)) return decided('quota_exhausted');
+  if (isRequestTooLarge(f, status)) return decided('request_too_large');
+  if (isOverloaded(f, provider, status)) return decided('overloaded');
+  if (anyIn(f, CONTENTION_CODES)) return decided('upstream_error');
+  if (isRateLimited(f, status)) return decided('rate_limited');
+  if (isAuth(f, status)) return decided('upstream_auth');
+  if (isTimeout(f, status)) return decided('upstream_timeout');
+  return decided('upstream_error', status === undefined || status >= 500 || status === 409);
+}
+
+/** Retryable unless the status says otherwise, and never for the kinds no wait can fix. */
+function decided(kind: UpstreamErrorKind, retryable = true): KindDecision {
+  return { kind, retryable: retryable && !NEVER_RETRYABLE_KINDS.has(kind) };
 }
 
 /** Working record: fields may be explicitly undefined here; classify() copies only defined ones. */

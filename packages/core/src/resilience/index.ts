@@ -1,3 +1,4 @@
+export { isRetryableClassification } from '../kinds.js';
 export {
   createQuotaBreaker,
   type QuotaBreaker,
@@ -13,7 +14,6 @@ export {
   type PacedFetchOptions,
 } from './paced-fetch.js';
 export {
-  isRetryableClassification,
   type RetryAttempt,
   type RetryEvent,
   type RetryOptions,

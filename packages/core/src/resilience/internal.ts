@@ -1,5 +1,11 @@
 /** Helpers shared by the resilience modules. Not exported from the package. */
 
+/**
+ * Longest delay a timer can take: `setTimeout` fires at once (with a TimeoutOverflowWarning on
+ * Node) for delays beyond 2^31 - 1 ms. Every delay and window a timer serves is clamped to it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A finite number ≥ `min` from an option, else the fallback: options come from config files too. */
 export function numberOption(value: unknown, fallback: number, min = 0): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fallback;

@@ -6,6 +6,7 @@ import {
   countOption,
   hashKey,
   isAbortSignal,
+  MAX_TIMER_MS,
   numberOption,
 } from './internal.js';
 
@@ -23,12 +24,12 @@ export interface PacedFetchHoldEvent {
 
 export interface PacedFetchOptions {
   /** The fetch that sends requests. Default: the global `fetch`, looked up on each call. */
-  readonly fetch?: PacedFetch;
+  readonly fetch?: PacedFetch | undefined;
   /**
    * Longest a request is held. Default 60 s. When the budget resets later than that, the request
    * is not held at all: see `overMaxWait`.
    */
-  readonly maxWaitMs?: number;
+  readonly maxWaitMs?: number | undefined;
   /**
    * What happens to a request that would wait longer than `maxWaitMs`:
    * - `'respond-429'` (default): it is not sent; the paced fetch answers a local 429 with
@@ -36,7 +37,7 @@ export interface PacedFetchOptions {
    *   The SDK turns it into its usual rate-limit error, which four29 classifies as `rate_limited`.
    * - `'send'`: it is sent anyway and the upstream decides.
    */
-  readonly overMaxWait?: 'respond-429' | 'send';
+  readonly overMaxWait?: 'respond-429' | 'send' | undefined;
   /**
    * How a spent request budget comes back:
    * - `'at-reset'` (default): whole at the reset the upstream announced, nothing before. Never wrong
@@ -46,13 +47,13 @@ export interface PacedFetchOptions {
    *   bucket is full again, slots are assumed back linearly before that, so held requests go out
    *   one by one. Sends into a 429 if an upstream refills in steps rather than continuously.
    */
-  readonly refill?: 'at-reset' | 'continuous';
+  readonly refill?: 'at-reset' | 'continuous' | undefined;
   /** Origins × keys tracked at once; the least recently used idle one is forgotten first. Default 1000. */
-  readonly maxEntries?: number;
+  readonly maxEntries?: number | undefined;
   /** Called when a request is held. A hook that throws is ignored. */
-  readonly onHold?: (event: PacedFetchHoldEvent) => void;
-  /** For tests: epoch ms. Default `Date.now`. */
-  readonly now?: () => number;
+  readonly onHold?: ((event: PacedFetchHoldEvent) => void) | undefined;
+  /** For tests: a clock function returning epoch ms (not a number). Default `Date.now`. */
+  readonly now?: (() => number) | undefined;
 }
 
 interface Budget {
@@ -88,8 +89,6 @@ interface Bucket {
 }
 
 const MAX_BUDGETS_PER_BUCKET = 32;
-/** setTimeout fires at once for delays beyond 2^31 - 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 /** Float slack when comparing a refill estimate with a whole number of requests. */
 const EPSILON = 1e-9;
 

@@ -1,5 +1,6 @@
 import { classify } from '../classify/index.js';
-import type { Classification, ProviderId, UpstreamErrorKind } from '../types.js';
+import { isRetryableClassification } from '../kinds.js';
+import type { Classification, ProviderId } from '../types.js';
 import {
   abortableSleep,
   abortReason,
@@ -29,44 +30,32 @@ export interface RetryEvent {
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 3. */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /** First backoff step when the upstream gave no retry time. Default 500 ms. */
-  readonly baseDelayMs?: number;
+  readonly baseDelayMs?: number | undefined;
   /** Backoff growth per attempt. Default 2. */
-  readonly factor?: number;
+  readonly factor?: number | undefined;
   /** Largest backoff step (before jitter). Default 8 s. */
-  readonly capDelayMs?: number;
+  readonly capDelayMs?: number | undefined;
   /**
    * Longest wait withRetry accepts. When the upstream asks for longer (a daily limit, a
    * `Retry-After: 86400`), the error is rethrown at once instead of holding the request. Default 60 s.
    */
-  readonly maxDelayMs?: number;
+  readonly maxDelayMs?: number | undefined;
   /** Budget for all attempts and waits together, from the first call. No sleep runs past it. */
-  readonly deadlineMs?: number;
+  readonly deadlineMs?: number | undefined;
   /** Aborting rejects a pending wait at once with the signal's reason; no further attempt starts. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Provider hint for classifying errors that do not name their provider. */
-  readonly provider?: ProviderId;
+  readonly provider?: ProviderId | undefined;
   /** Called before each wait. A hook that throws is ignored. */
-  readonly onRetry?: (event: RetryEvent) => void;
+  readonly onRetry?: ((event: RetryEvent) => void) | undefined;
   /** For tests: a number in [0, 1). Default `Math.random`. */
-  readonly random?: () => number;
+  readonly random?: (() => number) | undefined;
   /** For tests: waits `ms`. withRetry still rejects at once when the signal aborts. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** For tests: epoch ms. Default `Date.now`. */
-  readonly now?: () => number;
-}
-
-/** Kinds no wait can fix: a human has to act, or the request has to change. */
-const NEVER_RETRIED: ReadonlySet<UpstreamErrorKind> = new Set<UpstreamErrorKind>([
-  'quota_exhausted',
-  'request_too_large',
-  'upstream_auth',
-]);
-
-/** Whether withRetry would retry an error with this classification (timing aside). */
-export function isRetryableClassification(c: Classification | null): c is Classification {
-  return c !== null && c.retryable === true && !NEVER_RETRIED.has(c.kind);
+  readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  /** For tests: a clock function returning epoch ms (not a number). Default `Date.now`. */
+  readonly now?: (() => number) | undefined;
 }
 
 function safeClassify(error: unknown, now: number, provider: ProviderId | undefined) {

@@ -1,14 +1,15 @@
+import { emitLog } from '../log.js';
 import type { Four29Logger, LogLevel } from '../types.js';
-import { clockOption, countOption, numberOption, unrefTimer } from './internal.js';
+import { clockOption, countOption, MAX_TIMER_MS, numberOption, unrefTimer } from './internal.js';
 
 export interface LogSuppressionOptions {
   /**
    * How long repeats of a logged event are counted instead of logged. When the window closes, one
    * summary record carries the count. Default 60 s.
    */
-  readonly windowMs?: number;
+  readonly windowMs?: number | undefined;
   /** Distinct event kinds tracked at once; the oldest is summarized and dropped first. Default 1000. */
-  readonly maxKeys?: number;
+  readonly maxKeys?: number | undefined;
 }
 
 export const DEFAULT_LOG_SUPPRESSION_WINDOW_MS = 60_000;
@@ -62,19 +63,17 @@ export function withLogSuppression(
   now?: () => number,
 ): Four29Logger {
   if (options === false) return logger;
-  const windowMs = numberOption(options?.windowMs, DEFAULT_LOG_SUPPRESSION_WINDOW_MS, 1);
+  // A window longer than a timer can wait would close at once instead (about 24.8 days at most).
+  const windowMs = Math.min(
+    numberOption(options?.windowMs, DEFAULT_LOG_SUPPRESSION_WINDOW_MS, 1),
+    MAX_TIMER_MS,
+  );
   const maxKeys = countOption(options?.maxKeys, 1000);
   const clock = clockOption(now);
   const windows = new Map<string, Window>();
 
-  function emit(level: LogLevel, obj: Record<string, unknown>, msg: string | undefined): void {
-    try {
-      if (level === 'error') logger.error(obj, msg);
-      else logger.warn(obj, msg);
-    } catch {
-      // A broken logger must not break the error path, nor a timer callback.
-    }
-  }
+  const emit = (level: LogLevel, obj: Record<string, unknown>, msg: string | undefined): void =>
+    emitLog(logger, level, obj, msg);
 
   function close(key: string, w: Window): void {
     if (windows.get(key) === w) windows.delete(key);
@@ -128,7 +127,10 @@ export function withLogSuppression(
         open.count++;
         if (open.timer === undefined) {
           // Only windows with repeats need a timer: that bounds timers by maxKeys and by storms.
-          open.timer = setTimeout(() => close(key, open), Math.max(0, open.start + windowMs - t));
+          open.timer = setTimeout(
+            () => close(key, open),
+            Math.min(MAX_TIMER_MS, Math.max(0, open.start + windowMs - t)),
+          );
           unrefTimer(open.timer);
         }
         return;

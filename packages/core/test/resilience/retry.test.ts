@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createUpstreamErrorHandler } from '../../src/handler.js';
+import { isRetryableClassification, retryAfterSeconds, toProblem } from '../../src/index.js';
 import { type RetryEvent, withRetry } from '../../src/resilience/retry.js';
+import { type Classification, UPSTREAM_ERROR_KINDS } from '../../src/types.js';
 import { upstreamError } from './upstream-errors.js';
 
 beforeEach(() => {
@@ -285,5 +287,56 @@ describe('withRetry: hooks and options', () => {
     const handle = createUpstreamErrorHandler({ logger: false });
     const error = await withRetry(fn).catch((e: unknown) => e);
     expect(handle(error)?.classification.kind).toBe('quota_exhausted');
+  });
+});
+
+describe('isRetryableClassification: one answer for withRetry, Retry-After and the classifier', () => {
+  const handBuilt = (kind: string, retryable: boolean): Classification =>
+    ({
+      kind,
+      provider: 'openai',
+      retryable,
+      retryAfterMs: 5000,
+      remediation: { causes: [], steps: [] },
+    }) as Classification;
+
+  it('never retries quota, credential or too-large errors, even when a classification claims so', () => {
+    for (const kind of ['quota_exhausted', 'upstream_auth', 'request_too_large']) {
+      const c = handBuilt(kind, true);
+      expect(isRetryableClassification(c), kind).toBe(false);
+      expect(retryAfterSeconds(c), kind).toBeUndefined();
+      expect(toProblem(c).headers['retry-after'], kind).toBeUndefined();
+    }
+  });
+
+  it('retries what says retryable otherwise; an unknown kind counts as upstream_error', () => {
+    for (const kind of ['rate_limited', 'overloaded', 'upstream_timeout', 'upstream_error', 'x']) {
+      expect(isRetryableClassification(handBuilt(kind, true)), kind).toBe(true);
+      expect(isRetryableClassification(handBuilt(kind, false)), kind).toBe(false);
+    }
+    expect(isRetryableClassification(null)).toBe(false);
+    expect(isRetryableClassification('rate_limited' as unknown as Classification)).toBe(false);
+  });
+
+  it('Retry-After is sent exactly when withRetry would retry', () => {
+    for (const kind of [...UPSTREAM_ERROR_KINDS, 'x']) {
+      for (const retryable of [true, false]) {
+        const c = handBuilt(kind, retryable);
+        expect(retryAfterSeconds(c) !== undefined, `${kind} ${retryable}`).toBe(
+          isRetryableClassification(c),
+        );
+      }
+    }
+  });
+
+  it('classify never marks those kinds retryable', () => {
+    for (const id of [
+      'openai.insufficient_quota',
+      'openai.request_too_large',
+      'openai.auth.invalid_api_key',
+    ]) {
+      const c = createUpstreamErrorHandler({ logger: false })(upstreamError(id))?.classification;
+      expect(c?.retryable, id).toBe(false);
+    }
   });
 });

@@ -139,6 +139,17 @@ describe('withLogSuppression', () => {
     expect(sink.lines[1]?.obj).toMatchObject({ suppressed: 1, windowMs: 60_000 });
   });
 
+  it('a window beyond what a timer can wait (2^31 - 1 ms) is clamped, not closed at once', async () => {
+    const sink = spyLogger();
+    const logger = withLogSuppression(sink, { windowMs: 1e10 });
+    for (let i = 0; i < 3; i++) log(logger, quota);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sink.lines).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_147_483_647 - 60_000);
+    expect(sink.lines).toHaveLength(2);
+    expect(sink.lines[1]?.obj).toMatchObject({ suppressed: 2, windowMs: 2_147_483_647 });
+  });
+
   it('false turns it off, and nonsense windows fall back to the default', () => {
     const sink = spyLogger();
     expect(withLogSuppression(sink, false)).toBe(sink);
