@@ -96,10 +96,14 @@ export interface Classification {
 }
 
 export interface ClassifyOptions {
-  /** Clock for resolving absolute reset times, epoch ms. Defaults to `Date.now()`. */
-  readonly now?: number;
+  /**
+   * The current time, epoch ms, as a **number**: what absolute reset times are resolved against.
+   * Defaults to `Date.now()`. (`Four29Options.now` and the resilience helpers' `now` are clock
+   * *functions* instead, `() => number`, because they are read again for every error or call.)
+   */
+  readonly now?: number | undefined;
   /** Provider hint, used when the error itself does not say which provider answered. */
-  readonly provider?: ProviderId;
+  readonly provider?: ProviderId | undefined;
 }
 
 /** Downstream HTTP status per kind. */
@@ -121,36 +125,40 @@ export interface Four29Logger {
 
 export interface RedactionOptions {
   /** Extra patterns to redact from upstream messages (in addition to the built-in secret patterns). */
-  readonly patterns?: readonly RegExp[];
+  readonly patterns?: readonly RegExp[] | undefined;
   /** Replacement text. Default `[REDACTED]`. */
-  readonly replacement?: string;
+  readonly replacement?: string | undefined;
 }
 
 /** The one options type every adapter accepts. */
 export interface Four29Options {
   /** Downstream status per kind: `'default'`, `'passthrough'` (rate limits answered as 429), or overrides. */
-  readonly policy?: StatusPolicyOption;
+  readonly policy?: StatusPolicyOption | undefined;
   /** Where log records go. Default: one JSON line on `console.warn`/`console.error`. `false` turns logging off. */
-  readonly logger?: Four29Logger | false;
-  readonly redaction?: RedactionOptions;
+  readonly logger?: Four29Logger | false | undefined;
+  readonly redaction?: RedactionOptions | undefined;
   /** Base URI for the problem `type` member; the kind is appended. */
-  readonly problemTypeBase?: string;
+  readonly problemTypeBase?: string | undefined;
   /** Provider hint for errors that do not identify their provider (plain HTTP errors, custom fetch wrappers). */
-  readonly provider?: ProviderId;
+  readonly provider?: ProviderId | undefined;
   /**
    * Decides whether four29 answers a classified upstream error. Errors it declines go to the
    * framework's own handling untouched. Default: every classified upstream error is handled.
    * A predicate that throws counts as `true`.
    */
-  readonly shouldHandle?: (classification: Classification, error: unknown) => boolean;
+  readonly shouldHandle?: ((classification: Classification, error: unknown) => boolean) | undefined;
   /**
    * Log storm suppression: the first upstream error of a kind (per provider and upstream status and
    * code) is logged, identical ones within `windowMs` (default 60 s) are counted, and one summary
    * record with the count follows when the window closes. On by default; `false` logs every error.
    */
-  readonly logSuppression?: LogSuppressionOptions | false;
-  /** Clock, epoch ms. For tests. */
-  readonly now?: () => number;
+  readonly logSuppression?: LogSuppressionOptions | false | undefined;
+  /**
+   * A clock **function** returning epoch ms, read once per handled error; for tests. Default
+   * `Date.now`. Not a number, unlike `classify`'s `ClassifyOptions.now`: one handler serves many
+   * errors over time.
+   */
+  readonly now?: (() => number) | undefined;
 }
 
 /** RFC 9457 problem document with four29's extension members. */
@@ -175,8 +183,8 @@ export interface ProblemResponse {
 }
 
 export interface ProblemOptions {
-  readonly policy?: StatusPolicyOption;
-  readonly problemTypeBase?: string;
+  readonly policy?: StatusPolicyOption | undefined;
+  readonly problemTypeBase?: string | undefined;
 }
 
 export interface LogContext {

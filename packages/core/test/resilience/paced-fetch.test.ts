@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createPacedFetch,
@@ -354,6 +355,42 @@ describe('createPacedFetch: abort', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect((await second).status).toBe(429);
     expect(up.calls).toHaveLength(2);
+  });
+});
+
+describe('createPacedFetch: a long-lived signal collects no listeners', () => {
+  it('held requests remove their abort listener when admitted and when answered locally', async () => {
+    let retryAfter: string | undefined = '2';
+    const fetch = async () => {
+      const block = retryAfter;
+      retryAfter = undefined;
+      return block !== undefined
+        ? new Response('{}', { status: 429, headers: { 'retry-after': block } })
+        : new Response('{}', { status: 200 });
+    };
+    const { paced, holds } = setup(fetch, { maxWaitMs: 5000 });
+    // One signal for the whole process (a server's shutdown signal, say).
+    const signal = new AbortController().signal;
+    const listeners = () => getEventListeners(signal, 'abort').length;
+    expect((await paced(URL_A, { signal })).status).toBe(429);
+    expect(listeners()).toBe(0);
+
+    // Held for 2 s, then admitted and sent.
+    const admitted = Array.from({ length: 50 }, () => paced(URL_A, { signal }));
+    await until(() => holds.length === 50, 'fifty holds');
+    expect(listeners()).toBe(50);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect((await Promise.all(admitted)).map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(listeners()).toBe(0);
+
+    // Blocked beyond maxWaitMs: answered with a local 429, not sent.
+    retryAfter = '60';
+    expect((await paced(URL_A)).status).toBe(429);
+    const local = await Promise.all(Array.from({ length: 50 }, () => paced(URL_A, { signal })));
+    expect(local.map((r) => r.headers.get('x-four29-paced'))).toEqual(
+      Array(50).fill('over-max-wait'),
+    );
+    expect(listeners()).toBe(0);
   });
 });
 
