@@ -7,7 +7,7 @@ export type { Four29Options } from '@four29/core';
 
 export interface HonoUpstreamErrorOptions<E extends Env = Env> extends Four29Options {
   /** Answers everything that is not an upstream error. Default: what Hono does without `onError`. */
-  readonly fallback?: ErrorHandler<E>;
+  readonly fallback?: ErrorHandler<E> | undefined;
 }
 
 /** Hono's built-in error handler, reproduced: an `onError` replaces it, it cannot be delegated to. */
