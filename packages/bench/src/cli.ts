@@ -8,6 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { QuietGate } from './interference.js';
 import { machineInfo } from './machine.js';
 import { type MicroSettings, runMicro } from './micro.js';
 import { cpuPlan, pinSelf } from './pin.js';
@@ -156,9 +157,12 @@ async function main(): Promise<number> {
       pinning = `taskset: autocannon on CPU ${plan.loadGenerator}, every server on CPU ${serverCpu}`;
     }
     log(`CPU pinning: ${pinning}`);
+    // Before each full-mode round, wait (up to 20 s, 4 minutes in all) for other processes to
+    // leave the CPU alone.
+    const quiet = mode === 'full' ? new QuietGate(0.1, 20_000, 240_000) : undefined;
     for (const c of comparisons(frameworks)) {
       log(`${c.framework} ${c.path} path: ${[c.baseline, ...c.variants].join(' / ')}`);
-      throughput.push(await compare(c, load[c.path], log, serverCpu));
+      throughput.push(await compare(c, load[c.path], log, serverCpu, quiet));
     }
   }
 

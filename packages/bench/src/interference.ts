@@ -68,3 +68,44 @@ export function foreignCores(
   const server = (after.serverTicks - before.serverTicks) / TICKS_PER_SECOND;
   return Math.max(0, busy - self - server) / seconds;
 }
+
+/**
+ * Waits before a round until other processes leave the CPU alone (under `maxCores` over a
+ * one-second sample), at most `perWaitMs` each time and `budgetMs` over the whole bench, so a
+ * machine that never gets quiet still finishes (its rounds are then repeated or flagged).
+ */
+export class QuietGate {
+  private spentMs = 0;
+
+  constructor(
+    private readonly maxCores: number,
+    private readonly perWaitMs: number,
+    private readonly budgetMs: number,
+  ) {}
+
+  get waitedMs(): number {
+    return this.spentMs;
+  }
+
+  /** True when it got quiet (or cannot be measured); false when it gave up waiting. */
+  async wait(): Promise<boolean> {
+    if (!Number.isFinite(this.maxCores)) return true;
+    const start = Date.now();
+    try {
+      for (;;) {
+        const before = busyTicks();
+        const self = process.cpuUsage();
+        await new Promise((r) => setTimeout(r, 1_000));
+        const after = busyTicks();
+        if (before === undefined || after === undefined) return true;
+        const used = process.cpuUsage(self);
+        const foreign = (after - before) / TICKS_PER_SECOND - (used.user + used.system) / 1e6;
+        if (foreign <= this.maxCores) return true;
+        const waited = Date.now() - start;
+        if (waited >= this.perWaitMs || this.spentMs + waited >= this.budgetMs) return false;
+      }
+    } finally {
+      this.spentMs += Date.now() - start;
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { foreignCores, snapshot } from './interference.js';
+import { foreignCores, type QuietGate, snapshot } from './interference.js';
 import { pinnedCommand } from './pin.js';
 import type { ReadyMessage } from './servers/main.js';
 import { FAIL_PATH, type Framework, OK_PATH, type Variant } from './servers/shared.js';
@@ -233,6 +233,7 @@ async function generation(
   serverCpu: number | undefined,
   index: number,
   tally: Tally,
+  quiet: QuietGate | undefined,
 ): Promise<void> {
   const all = [c.baseline, ...c.variants];
   const servers = new Map<Variant, RunningServer>();
@@ -248,6 +249,10 @@ async function generation(
     }
     let repeats = 0;
     for (let round = 0; round < settings.rounds; ) {
+      // Idle servers and an idle parent: what the CPU does now is other processes' work.
+      if (quiet !== undefined && !(await quiet.wait())) {
+        log(`  ${c.framework} ${c.path}: other processes keep the CPU busy; measuring anyway`);
+      }
       const byVariant = new Map<Variant, RunStats>();
       let foreign = 0;
       for (const variant of rotate(all, tally.attempts)) {
@@ -275,8 +280,6 @@ async function generation(
           repeats++;
           tally.discarded++;
           log(`${line}: disturbed, repeating`);
-          // Bursts from other processes come and go: give this one a moment to pass.
-          await new Promise((r) => setTimeout(r, 2_000));
           continue;
         }
         tally.keptDisturbed++;
@@ -305,10 +308,11 @@ export async function compare(
   settings: LoadSettings,
   log: (line: string) => void,
   serverCpu?: number,
+  quiet?: QuietGate,
 ): Promise<ComparisonResult> {
   const tally: Tally = { perRound: [], runs: [], attempts: 0, discarded: 0, keptDisturbed: 0 };
   for (let g = 0; g < settings.generations; g++) {
-    await generation(c, settings, log, serverCpu, g, tally);
+    await generation(c, settings, log, serverCpu, g, tally, quiet);
   }
   const { perRound, runs } = tally;
   const baseRps = perRound.map((r) => r.get(c.baseline)?.rps ?? Number.NaN);
