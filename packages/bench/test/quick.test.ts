@@ -16,12 +16,14 @@ import { SIZE_SPECS } from '../src/size.js';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /**
- * Targets the code misses today, each with the ceiling it must not grow past until fixed (see
- * docs/benchmarks.md). The test fails if one of these starts meeting its target, so the entry is
- * removed and the real target guarded again.
+ * Targets the code misses today (see docs/benchmarks.md, "Size"), each with a ceiling it must not
+ * grow past until fixed: about 13% above the 26.5 KB measured when this was written, room for the
+ * core's ongoing work but not for a second copy of the catalogue or a bundled dependency. The test
+ * fails if one of these starts meeting its target, so the entry is removed and the real target
+ * guarded again.
  */
 const KNOWN_SIZE_MISSES: Readonly<Record<string, number>> = {
-  '@four29/core': 27 * 1024,
+  '@four29/core': 30 * 1024,
 };
 
 let dir: string;
