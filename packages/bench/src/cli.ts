@@ -49,7 +49,7 @@ const SETTINGS: Record<Mode, { load: Record<Path, LoadSettings>; micro: MicroSet
         generations: 3,
         connections: 10,
         maxForeignCores: 0.1,
-        maxRepeats: 6,
+        maxRepeats: 4,
       },
       error: {
         warmup: 1,
@@ -58,7 +58,7 @@ const SETTINGS: Record<Mode, { load: Record<Path, LoadSettings>; micro: MicroSet
         generations: 1,
         connections: 10,
         maxForeignCores: 0.1,
-        maxRepeats: 4,
+        maxRepeats: 3,
       },
     },
     micro: { time: 150, warmupTime: 50 },
@@ -157,9 +157,9 @@ async function main(): Promise<number> {
       pinning = `taskset: autocannon on CPU ${plan.loadGenerator}, every server on CPU ${serverCpu}`;
     }
     log(`CPU pinning: ${pinning}`);
-    // Before each full-mode round, wait (up to 20 s, 4 minutes in all) for other processes to
+    // Before each full-mode round, wait (up to 20 s, 3 minutes in all) for other processes to
     // leave the CPU alone.
-    const quiet = mode === 'full' ? new QuietGate(0.1, 20_000, 240_000) : undefined;
+    const quiet = mode === 'full' ? new QuietGate(0.1, 20_000, 180_000) : undefined;
     for (const c of comparisons(frameworks)) {
       log(`${c.framework} ${c.path} path: ${[c.baseline, ...c.variants].join(' / ')}`);
       throughput.push(await compare(c, load[c.path], log, serverCpu, quiet));
