@@ -112,6 +112,10 @@ function startOnce(
       child.kill('SIGKILL');
       reject(new Error(`${framework}/${variant} server did not start in 30 s\n${stderr}`));
     }, 30_000);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     child.once('exit', (code, signal) => {
       live.delete(child);
@@ -120,6 +124,11 @@ function startOnce(
     });
     child.once('message', (message: ReadyMessage) => {
       clearTimeout(timer);
+      if (typeof message?.port !== 'number') {
+        child.kill('SIGKILL');
+        reject(new Error(`${framework}/${variant} server sent ${JSON.stringify(message)}`));
+        return;
+      }
       resolve({
         port: message.port,
         pid: child.pid,
