@@ -53,6 +53,10 @@ export const SECRETS = {
   anthropicOrgId: uuid(17),
   awsAccessKeyId: `AKIA${filler(18, 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`,
   githubToken: `ghp_${filler(19, 36, ALNUM)}`,
+  /** A Google Cloud project number, as Gemini and Vertex AI quote it (`project_number:…`). */
+  googleProjectNumber: `9${filler(22, 11, '0123456789')}`,
+  /** An AWS account id, as Bedrock's AccessDenied quotes it inside an ARN. */
+  awsAccountId: `7${filler(23, 11, '0123456789')}`,
 } as const;
 
 /** Secrets on the downstream side: what our own client sends us. They must not reach logs either. */
@@ -78,6 +82,8 @@ export const PLANTED: readonly string[] = [
     if (name === 'azureApiKey') return `api-key: ${secret}`;
     if (name === 'opaqueBearerToken') return `Bearer ${secret}`;
     if (name === 'anthropicOrgId') return `organization (${secret})`;
+    if (name === 'googleProjectNumber') return `project_number:${secret}`;
+    if (name === 'awsAccountId') return `arn:aws:iam::${secret}:user/alice`;
     return secret;
   }),
   ...Object.values(CLIENT_SECRETS),
@@ -137,6 +143,8 @@ export function seededSentence(): string {
     `authorization="Bearer ${s.googleAccessToken}"`,
     `Bearer ${s.opaqueBearerToken}`,
     `aws ${s.awsAccessKeyId} github ${s.githubToken}`,
+    `for consumer 'project_number:${s.googleProjectNumber}'`,
+    `User: arn:aws:iam::${s.awsAccountId}:user/alice is not authorized to perform: bedrock:InvokeModel`,
   ].join(' ');
 }
 

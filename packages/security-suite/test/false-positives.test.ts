@@ -220,9 +220,9 @@ describe.each(TARGETS)('$name', (target) => {
   });
 
   if (target.name === 'hono') {
-    // core stops at Nest's HttpException and at http-errors (the app chose its answer), but walks
-    // past Hono's HTTPException into its cause. Reported; when core stops there, drop `.fails`.
-    it.fails('HTTPException 503 wrapping an upstream error as its cause', async () => {
+    // Like Nest's HttpException and http-errors, Hono's HTTPException carries the status the app
+    // chose: an upstream error in its cause must not override it (core walked past it at first).
+    it('HTTPException 503 wrapping an upstream error as its cause', async () => {
       errors['HTTPException 503 with an upstream cause'] = () =>
         new HTTPException(503, {
           message: 'AI is busy',

@@ -23,7 +23,8 @@ export const STREAM_TOKEN = 'data: {"token":"Hel"}\n\n';
  * - `GET /stream-live/:key` the stream route, failing with `live(key)`;
  * - `GET /limited`      the framework's usual rate limiter, one request per minute, then `ok`;
  * - `GET /limited-throw` the same limiter configured to throw/forward its 429 as an error;
- * - `POST /json`        the framework's usual JSON body parsing (limit 1 kB), answers `ok`.
+ * - `POST /json`        the framework's usual JSON body parsing (a 1 kB limit, Nest's own defaults on
+ *   Nest), answers `ok`.
  */
 export interface AppSpec {
   readonly four29: Four29Options | undefined;
