@@ -46,6 +46,7 @@ describe('load (short form)', () => {
       expect(r.unexpected, `${where}: ${r.samples.join('; ')}`).toBe(0);
       expect(r.errors, where).toBe(0);
       expect(r.heapGrowth, where).toBeLessThanOrEqual(report.bounds.heapGrowthBytes);
+      expect(r.externalGrowth, where).toBeLessThanOrEqual(report.bounds.externalGrowthBytes);
       expect(r.rssGrowth, where).toBeLessThanOrEqual(report.bounds.rssGrowthBytes);
       // The counters count: four29 answered hundreds of upstream errors and logged each kind.
       expect(r.upstreamErrors, where).toBeGreaterThan(200);

@@ -54,6 +54,7 @@ function table(results: readonly CellResult[]): string {
     'unexpected',
     'req/s',
     'heap Δ MB',
+    'external Δ MB',
     'RSS Δ MB',
     'upstream errors',
     'log lines',
@@ -67,6 +68,7 @@ function table(results: readonly CellResult[]): string {
     String(r.unexpected + r.errors),
     r.rps.toFixed(0),
     mb(r.heapGrowth),
+    mb(r.externalGrowth),
     mb(r.rssGrowth),
     String(r.upstreamErrors),
     String(r.logLines),
@@ -86,7 +88,7 @@ if (values.json) {
 } else {
   console.log(`\n${table(results)}\n`);
   console.log(
-    `Bounds: heap growth ≤ ${mb(BOUNDS.heapGrowthBytes)} MB and RSS growth ≤ ${mb(BOUNDS.rssGrowthBytes)} MB after a forced GC; ` +
+    `Bounds after a forced GC: heap growth ≤ ${mb(BOUNDS.heapGrowthBytes)} MB, external ≤ ${mb(BOUNDS.externalGrowthBytes)} MB, RSS ≤ ${mb(BOUNDS.rssGrowthBytes)} MB; ` +
       'four29 log lines (warm-up included) ≤ 2 per kind of upstream failure per started minute, storm suppression on. ' +
       'Throughput is reported, not asserted.',
   );

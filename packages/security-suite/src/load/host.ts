@@ -25,6 +25,7 @@ export interface LogVolume {
 export interface HostStats {
   readonly type: 'stats';
   readonly heapUsed: number;
+  readonly external: number;
   readonly rss: number;
   readonly log: LogVolume;
 }
@@ -78,8 +79,14 @@ async function main(): Promise<void> {
   process.on('message', (message: { type?: string }) => {
     if (message.type === 'stats') {
       collect();
-      const { heapUsed, rss } = process.memoryUsage();
-      process.send?.({ type: 'stats', heapUsed, rss, log: { ...volume } } satisfies HostStats);
+      const { heapUsed, external, rss } = process.memoryUsage();
+      process.send?.({
+        type: 'stats',
+        heapUsed,
+        external,
+        rss,
+        log: { ...volume },
+      } satisfies HostStats);
     } else if (message.type === 'close') {
       void app.close().then(() => process.exit(0));
     }

@@ -25,13 +25,17 @@ export interface LoadOptions {
 }
 
 /**
- * The bounds every cell must stay within. Heap is what survives a forced GC: a leak of even a few
- * hundred bytes per request shows over 10,000 requests. RSS also holds allocator slack and code
- * compiled late, so its bound is looser.
+ * The bounds every cell must stay within, measured after a forced GC before and after the measured
+ * requests. The heap is the sensitive one: a leak of a few hundred bytes per request shows over
+ * 10,000 requests. `external` (Buffers and other memory V8 tracks outside the heap) catches leaked
+ * bodies and sockets the same way. RSS swings by tens of megabytes between two samples of an idle
+ * process (V8 and the allocator keep or return pages lazily), so its bound only catches gross
+ * native leaks.
  */
 export const BOUNDS = {
   heapGrowthBytes: 8 * 1024 * 1024,
-  rssGrowthBytes: 64 * 1024 * 1024,
+  externalGrowthBytes: 8 * 1024 * 1024,
+  rssGrowthBytes: 128 * 1024 * 1024,
 } as const;
 
 export interface CellResult {
@@ -46,6 +50,7 @@ export interface CellResult {
   readonly rps: number;
   readonly heapGrowth: number;
   readonly rssGrowth: number;
+  readonly externalGrowth: number;
   /** four29 upstream-error records and suppression summaries written during warm-up and run. */
   readonly four29Lines: number;
   readonly summaries: number;
@@ -217,19 +222,11 @@ export async function runLoad(
           const after = await host.stats();
           mock.reset();
           results.push(
-            cell(
-              framework,
-              mix,
-              options,
-              run,
-              seconds,
-              warmSeconds,
-              warm,
-              tally,
+            cell(framework, mix, options, run, seconds, warmSeconds, warm, tally, {
               start,
               before,
               after,
-            ),
+            }),
           );
         }
       } finally {
@@ -246,15 +243,14 @@ function cell(
   framework: Framework,
   mix: Mix,
   options: LoadOptions,
-  run: autocannon.Result,
+  run: { readonly errors: number; readonly timeouts: number },
   elapsed: number,
   warmElapsed: number,
   warm: Tally,
   tally: Tally,
-  start: HostStats,
-  before: HostStats,
-  after: HostStats,
+  stats: { readonly start: HostStats; readonly before: HostStats; readonly after: HostStats },
 ): CellResult {
+  const { start, before, after } = stats;
   const seconds = Math.max(elapsed, 0.001);
   // With suppression on, each distinct upstream failure logs once per window (60 s) and one
   // summary when the window closes: at most two lines per kind of failure per started minute.
@@ -276,7 +272,11 @@ function cell(
   if (errors > 0) failures.push(`${errors} socket errors or timeouts`);
   const heapGrowth = after.heapUsed - before.heapUsed;
   const rssGrowth = after.rss - before.rss;
+  const externalGrowth = after.external - before.external;
   if (heapGrowth > BOUNDS.heapGrowthBytes) failures.push(`heap grew ${mb(heapGrowth)} MB`);
+  if (externalGrowth > BOUNDS.externalGrowthBytes) {
+    failures.push(`external memory grew ${mb(externalGrowth)} MB`);
+  }
   if (rssGrowth > BOUNDS.rssGrowthBytes) failures.push(`RSS grew ${mb(rssGrowth)} MB`);
   if (four29Lines > maxFour29Lines)
     failures.push(`${four29Lines} four29 log lines, bound ${maxFour29Lines}`);
@@ -290,6 +290,7 @@ function cell(
     rps: tally.checked / seconds,
     heapGrowth,
     rssGrowth,
+    externalGrowth,
     four29Lines,
     summaries: after.log.summaries - start.log.summaries,
     upstreamErrors: tally.upstreamErrors + warm.upstreamErrors,
