@@ -8,7 +8,8 @@ export const MAX_MESSAGE_LENGTH = 1000;
 /**
  * Secret and account-identifier shapes seen in upstream messages. A first capture group, when a
  * pattern has one, is a label that is kept (`key=`, `organization (`) so the message still reads.
- * Specific key prefixes run before the generic `sk-` one.
+ * Specific key prefixes run before the generic `sk-` one. Opaque keys start where no letter or digit
+ * precedes them, or right after a percent-encoded byte, once or twice encoded: `\b` missed `…%3Fkey%3DAIza…`.
  */
 export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // Masked keys ("sk-proj-abc*****wxyz", "1a2b3c4d****9f0e", "****9f0e") still leak a prefix and
@@ -18,14 +19,14 @@ export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // quadratically on "sk-sk-sk-…" and on long runs of letters or stars.
   /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{1,200}\*{3,}[A-Za-z0-9_-]{0,200}|(?<!\*)\*{3,}[A-Za-z0-9_-]{1,200}/g,
   // Anthropic keys: sk-ant-api03-…, sk-ant-admin01-…
-  /\bsk-ant-[A-Za-z0-9_-]{8,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))sk-ant-[A-Za-z0-9_-]{8,}/g,
   // OpenAI project, service-account and legacy keys, OpenRouter keys: sk-proj-…, sk-svcacct-…, sk-or-v1-…
-  /\bsk-[A-Za-z0-9_-]{16,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))sk-[A-Za-z0-9_-]{16,}/g,
   // Google API keys.
-  /\bAIza[0-9A-Za-z_-]{20,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))AIza[0-9A-Za-z_-]{20,}/g,
   // Google OAuth access tokens (Vertex AI) and JWTs (Entra ID and other bearer tokens).
-  /\bya29\.[A-Za-z0-9._-]{20,}/g,
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))ya29\.[A-Za-z0-9._-]{20,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
   // Bearer tokens. The value must look like a credential (a digit, or long), so prose such as
   // "bearer authentication failed" stays readable.
   /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d|[A-Za-z0-9._~+/=-]{20})[A-Za-z0-9._~+/=-]{8,}/gi,
@@ -34,14 +35,14 @@ export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // key=… / api-key: … in URLs or messages (Gemini puts `?key=` in URLs; Azure uses `api-key`).
   /\b((?:api[-_]?key|key|access[-_]?token|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"'&,;)]{6,}/gi,
   // AWS access key ids.
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
   // GitHub tokens.
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))gh[pousr]_[A-Za-z0-9]{20,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))github_pat_[A-Za-z0-9_]{20,}/g,
   // OpenAI organization and project ids; Groq's organization ids (org_01…).
-  /\borg-[A-Za-z0-9]{6,}/g,
-  /\bproj_[A-Za-z0-9]{6,}/g,
-  /\borg_[A-Za-z0-9]{10,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))org-[A-Za-z0-9]{6,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))proj_[A-Za-z0-9]{6,}/g,
+  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))org_[A-Za-z0-9]{10,}/g,
   // Anthropic's "for your organization (<uuid>)", "(org: <uuid>, model: …)" and similar account
   // uuids next to the word.
   /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,

@@ -131,6 +131,15 @@ describe('redact: each secret shape', () => {
     expect(redact(`provided: ${'*'.repeat(12)}9f0e.`)).toBe('provided: [REDACTED].');
   });
 
+  it('finds keys right after a percent-encoded byte, once or twice encoded', () => {
+    const url = `https%3A%2F%2Fx.example%2Fv1%3Fkey%3D${GOOGLE}%26auth%3DBearer%2520${ORG}`;
+    const out = redact(`redirect=${url}`);
+    expect(out).not.toContain(GOOGLE);
+    expect(out).not.toContain(ORG);
+    // A key glued to ordinary letters is not a key boundary: "task-…" stays.
+    expect(redact('task-abcdefghijklmnopqrstuvwxyz')).toBe('task-abcdefghijklmnopqrstuvwxyz');
+  });
+
   it('keeps labels so the message still reads', () => {
     expect(redact(`?key=${GOOGLE}`)).toBe('?key=[REDACTED]');
     expect(redact(`Authorization: Bearer ${BEARER}`)).toBe('Authorization: Bearer [REDACTED]');
