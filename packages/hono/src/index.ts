@@ -21,7 +21,16 @@ function honoDefault<E extends Env>(err: Error, c: Context<E>): Response {
   return c.text('Internal Server Error', 500);
 }
 
-function requestContext<E extends Env>(c: Context<E>, responseStarted: boolean): HandleContext {
+/** What four29 reads of a request: any Hono `Context`, whatever its Env, path and input types. */
+export interface RequestContextLike {
+  readonly req: {
+    readonly url: string;
+    readonly method: string;
+    header(name: string): string | undefined;
+  };
+}
+
+function requestContext(c: RequestContextLike, responseStarted: boolean): HandleContext {
   const url = c.req.url;
   // The raw path and query as sent: c.req.path is already percent-decoded.
   const slash = url.indexOf('/', url.indexOf('//') + 2);
@@ -56,9 +65,9 @@ export function upstreamErrorHandler<E extends Env = Env>(
  * `streamSSE(c, run, onStreamError(c))`. An upstream error ends the stream with one `event: error`
  * carrying the problem; anything else is logged with `console.error`, as without an onError.
  */
-export function upstreamSSEErrorHandler<E extends Env = Env>(
+export function upstreamSSEErrorHandler(
   options?: Four29Options,
-): (c: Context<E>) => (err: Error, stream: SSEStreamingApi) => Promise<void> {
+): (c: RequestContextLike) => (err: Error, stream: SSEStreamingApi) => Promise<void> {
   const handle = createUpstreamErrorHandler(options);
   return (c) => async (err, stream) => {
     const handled = handle(err, { ...requestContext(c, true), downstreamStatus: 200 });
