@@ -11,6 +11,18 @@ export const MAX_MESSAGE_LENGTH = 1000;
  * Specific key prefixes run before the generic `sk-` one. Opaque keys start where no letter or digit
  * precedes them, or right after a percent-encoded byte, once or twice encoded: `\b` missed `…%3Fkey%3DAIza…`.
  */
+const OPAQUE_START = '(?:^|[^A-Za-z0-9]|%(?:25)?[0-9A-Fa-f]{2})';
+
+/**
+ * An opaque key: `literal` where an opaque key can start (see above), then `rest`. The literal
+ * comes first and the start is checked behind it: a pattern that opens with the lookbehind makes the
+ * regex engine try it at every position instead of searching for the literal, ten times slower on a
+ * typical upstream message, which is redacted on every handled error.
+ */
+function opaque(literal: string, rest: string): RegExp {
+  return new RegExp(`${literal}(?<=${OPAQUE_START}${literal})${rest}`, 'g');
+}
+
 export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // Masked keys ("sk-proj-abc*****wxyz", "1a2b3c4d****9f0e", "****9f0e") still leak a prefix and
   // a suffix. First, so the generic key pattern below cannot eat the prefix and leave the suffix
@@ -19,14 +31,14 @@ export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // quadratically on "sk-sk-sk-…" and on long runs of letters or stars.
   /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{1,200}\*{3,}[A-Za-z0-9_-]{0,200}|(?<!\*)\*{3,}[A-Za-z0-9_-]{1,200}/g,
   // Anthropic keys: sk-ant-api03-…, sk-ant-admin01-…
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))sk-ant-[A-Za-z0-9_-]{8,}/g,
+  opaque('sk-ant-', '[A-Za-z0-9_-]{8,}'),
   // OpenAI project, service-account and legacy keys, OpenRouter keys: sk-proj-…, sk-svcacct-…, sk-or-v1-…
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))sk-[A-Za-z0-9_-]{16,}/g,
+  opaque('sk-', '[A-Za-z0-9_-]{16,}'),
   // Google API keys.
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))AIza[0-9A-Za-z_-]{20,}/g,
+  opaque('AIza', '[0-9A-Za-z_-]{20,}'),
   // Google OAuth access tokens (Vertex AI) and JWTs (Entra ID and other bearer tokens).
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))ya29\.[A-Za-z0-9._-]{20,}/g,
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+  opaque(String.raw`ya29\.`, '[A-Za-z0-9._-]{20,}'),
+  opaque('eyJ', String.raw`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
   // Bearer tokens. The value must look like a credential (a digit, or long), so prose such as
   // "bearer authentication failed" stays readable.
   /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d|[A-Za-z0-9._~+/=-]{20})[A-Za-z0-9._~+/=-]{8,}/gi,
@@ -35,14 +47,14 @@ export const BUILT_IN_PATTERNS: readonly RegExp[] = [
   // key=… / api-key: … in URLs or messages (Gemini puts `?key=` in URLs; Azure uses `api-key`).
   /\b((?:api[-_]?key|key|access[-_]?token|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"'&,;)]{6,}/gi,
   // AWS access key ids.
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  opaque('(?:AKIA|ASIA)', String.raw`[0-9A-Z]{16}\b`),
   // GitHub tokens.
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))gh[pousr]_[A-Za-z0-9]{20,}/g,
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))github_pat_[A-Za-z0-9_]{20,}/g,
+  opaque('gh[pousr]_', '[A-Za-z0-9]{20,}'),
+  opaque('github_pat_', '[A-Za-z0-9_]{20,}'),
   // OpenAI organization and project ids; Groq's organization ids (org_01…).
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))org-[A-Za-z0-9]{6,}/g,
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))proj_[A-Za-z0-9]{6,}/g,
-  /(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))org_[A-Za-z0-9]{10,}/g,
+  opaque('org-', '[A-Za-z0-9]{6,}'),
+  opaque('proj_', '[A-Za-z0-9]{6,}'),
+  opaque('org_', '[A-Za-z0-9]{10,}'),
   // Anthropic's "for your organization (<uuid>)", "(org: <uuid>, model: …)" and similar account
   // uuids next to the word.
   /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,

@@ -193,6 +193,51 @@ describe('redact gate', () => {
     );
   });
 
+  it('finds opaque keys exactly where the start-first form of each pattern does', () => {
+    // The literal-first patterns check the key's start behind the literal (for speed); the plain
+    // way to write the same rule puts the check first. Both must agree on every string.
+    const literalFirst =
+      /^(.+?)\(\?<=\(\?:\^\|\[\^A-Za-z0-9\]\|%\(\?:25\)\?\[0-9A-Fa-f\]\{2\}\)\1\)(.*)$/;
+    const pairs = BUILT_IN_PATTERNS.flatMap((re) => {
+      const m = literalFirst.exec(re.source);
+      if (m === null) return [];
+      const startFirst = new RegExp(
+        `(?:(?<![A-Za-z0-9])|(?<=%(?:25)?[0-9A-Fa-f]{2}))${m[1]}${m[2]}`,
+        re.flags,
+      );
+      return [[re, startFirst] as const];
+    });
+    expect(pairs.length).toBe(11);
+    const text = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            ...LABELS,
+            ...VALUES,
+            '%',
+            '%25',
+            '%3D',
+            '%253D',
+            '%2',
+            'x',
+            '9',
+            ' ',
+            '-',
+          ),
+          fc.string({ maxLength: 3 }),
+        ),
+        { maxLength: 8 },
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        for (const [fast, plain] of pairs)
+          expect(t.replace(fast, '#'), fast.source).toBe(t.replace(plain, '#'));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it('lets plain strings through without running the patterns, and still strips control characters', () => {
     for (const plain of [
       'GET',
