@@ -2,6 +2,7 @@ import { FIXTURE_NOW, fixtures } from '@four29/fixtures';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Classification, ClassifyOptions, Four29Logger } from '../src/index.js';
+import { classification } from './support.js';
 
 /*
  * The handler is tested with hand-built classifications, so these tests pin down the handler's own
@@ -16,25 +17,14 @@ vi.mock('../src/classify/index.js', async (importOriginal) => ({
   classify: classifyMock,
 }));
 
-const { createUpstreamErrorHandler, remediationFor, toServerSentEvent, UpstreamHttpError } =
-  await import('../src/index.js');
+const { createUpstreamErrorHandler, toServerSentEvent, UpstreamHttpError } = await import(
+  '../src/index.js'
+);
 const { classify: realClassify } = await vi.importActual<typeof import('../src/classify/index.js')>(
   '../src/classify/index.js',
 );
 
 const KEY = `sk-proj-${'Hh1_Jj2-Kk3'.repeat(5)}`;
-
-function classification(over: Partial<Classification> = {}): Classification {
-  const kind = over.kind ?? 'rate_limited';
-  const provider = over.provider ?? 'openai';
-  return {
-    kind,
-    provider,
-    retryable: kind === 'rate_limited' || kind === 'overloaded' || kind === 'upstream_timeout',
-    remediation: remediationFor(kind, provider, over.upstreamCode),
-    ...over,
-  };
-}
 
 function recordingLogger() {
   const calls: Array<{ level: 'warn' | 'error'; obj: Record<string, unknown>; msg?: string }> = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consoleLogger, logLevelFor, toLogRecord } from '../src/log.js';
-import { remediationFor } from '../src/remediation/index.js';
 import { type Classification, UPSTREAM_ERROR_KINDS, type UpstreamErrorKind } from '../src/types.js';
+import { classification } from './support.js';
 
 const KEY = `sk-proj-${'Qq1_Ww2-Ee3'.repeat(5)}`;
 const ANT_KEY = `sk-ant-api03-${'Rr4Tt5Yy6Uu7'.repeat(4)}`;
@@ -9,18 +9,6 @@ const GOOGLE_KEY = `AIza${'SyA-1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU'}`;
 const ORG = 'org-Z9y8X7w6V5u4T3s2';
 const PROJ = 'proj_M1n2B3v4C5x6Z7l8';
 const UUID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
-
-function classification(over: Partial<Classification> = {}): Classification {
-  const kind = over.kind ?? 'rate_limited';
-  const provider = over.provider ?? 'openai';
-  return {
-    kind,
-    provider,
-    retryable: kind === 'rate_limited' || kind === 'overloaded' || kind === 'upstream_timeout',
-    remediation: remediationFor(kind, provider, over.upstreamCode),
-    ...over,
-  };
-}
 
 describe('log level', () => {
   const expected: Record<UpstreamErrorKind, 'warn' | 'error'> = {

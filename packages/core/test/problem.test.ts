@@ -19,22 +19,11 @@ import {
   UPSTREAM_ERROR_KINDS,
   type UpstreamErrorKind,
 } from '../src/types.js';
+import { classification } from './support.js';
 
 const SECRET_KEY = `sk-proj-${'Zz9_Yy8-Xx7'.repeat(5)}`;
 const ORG = 'org-Q1w2E3r4T5y6U7i8';
 const PROJ = 'proj_A1s2D3f4G5h6J7k8';
-
-function classification(over: Partial<Classification> = {}): Classification {
-  const kind = over.kind ?? 'rate_limited';
-  const provider = over.provider ?? 'openai';
-  return {
-    kind,
-    provider,
-    retryable: kind === 'rate_limited' || kind === 'overloaded' || kind === 'upstream_timeout',
-    remediation: remediationFor(kind, provider, over.upstreamCode),
-    ...over,
-  };
-}
 
 describe('status policy', () => {
   const expected: Record<string, Record<UpstreamErrorKind, number>> = {
