@@ -6,6 +6,7 @@ import {
   expectedFor,
   expectNothingLeaked,
   FIXTURE_NOW,
+  hostileThrownValues,
   listen,
   replayUpstream,
   snapshot,
@@ -342,23 +343,7 @@ describe.each(majors)('$name', ({ create, rejectsAsync }) => {
   });
 
   describe('hostile thrown values reach the next error handler untouched, the server keeps serving', () => {
-    const trap = () => {
-      throw new Error('trap');
-    };
-    const circular: Record<string, unknown> = { name: 'Weird' };
-    circular.self = circular;
-    const hostile: [string, unknown][] = [
-      [
-        'a Proxy that throws on every trap',
-        new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap }),
-      ],
-      [
-        'an object whose getters throw',
-        Object.defineProperties({}, { status: { get: trap }, headers: { get: trap } }),
-      ],
-      ['a circular object', circular],
-      ['a number', 42],
-    ];
+    const hostile: [string, unknown][] = [...hostileThrownValues(), ['a number', 42]];
     it.each(hostile)('%s', async (_name, value) => {
       const seen: unknown[] = [];
       const url = await start(

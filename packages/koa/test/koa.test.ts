@@ -7,6 +7,7 @@ import {
   expectedFor,
   expectNothingLeaked,
   FIXTURE_NOW,
+  hostileThrownValues,
   listen,
   replayUpstream,
   snapshot,
@@ -284,21 +285,8 @@ describe.each(majors)('$name', ({ Framework }) => {
   });
 
   describe('hostile thrown values are rethrown untouched, the server keeps serving', () => {
-    const trap = () => {
-      throw new Error('trap');
-    };
-    const circular: Record<string, unknown> = { name: 'Weird' };
-    circular.self = circular;
     const hostile: [string, unknown][] = [
-      [
-        'a Proxy that throws on every trap',
-        new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap }),
-      ],
-      [
-        'an object whose getters throw',
-        Object.defineProperties({}, { status: { get: trap }, headers: { get: trap } }),
-      ],
-      ['a circular object', circular],
+      ...hostileThrownValues(),
       ['null', null],
       ['undefined', undefined],
     ];

@@ -97,3 +97,27 @@ export function expectNothingLeaked(body: string, headers: Headers): void {
     expect(name).not.toMatch(/ratelimit|request-id|openai|anthropic/);
   }
 }
+
+/**
+ * Thrown values that are not upstream errors and fight back when read: every adapter must hand them
+ * to its framework untouched and keep serving. Adapters add the values their framework treats
+ * specially (Express reads a thrown `null` as "no error").
+ */
+export function hostileThrownValues(): [string, unknown][] {
+  const trap = () => {
+    throw new Error('trap');
+  };
+  const circular: Record<string, unknown> = { name: 'Weird' };
+  circular.self = circular;
+  return [
+    [
+      'a Proxy that throws on every trap',
+      new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap }),
+    ],
+    [
+      'an object whose getters throw',
+      Object.defineProperties({}, { status: { get: trap }, headers: { get: trap } }),
+    ],
+    ['a circular object', circular],
+  ];
+}
