@@ -84,24 +84,46 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
       if (classification === null || !decide(options, classification, error)) return null;
       const problem = toProblem(classification, options);
       const body = JSON.stringify(problem.body);
-      const log = toLogRecord(
-        classification,
-        context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined },
-        options,
-      );
+      const logContext =
+        context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined };
       if (logger !== undefined) {
+        const log = toLogRecord(classification, logContext, options);
         // pino and friends add their own level and msg; passing ours too would duplicate keys.
         const { level, msg, ...fields } = log;
         emitLog(logger, level, fields, msg);
+        return {
+          classification,
+          problem,
+          status: problem.status,
+          headers: problem.headers,
+          body,
+          sse: toServerSentEvent(body),
+          log,
+        };
       }
+      // Without a logger nobody may ever read the record: build it on first read. It is a third
+      // of the handler's work per error.
+      let log: LogRecord | undefined;
+      let sse: string | undefined;
       return {
         classification,
         problem,
         status: problem.status,
         headers: problem.headers,
         body,
-        sse: toServerSentEvent(body),
-        log,
+        get sse() {
+          sse ??= toServerSentEvent(body);
+          return sse;
+        },
+        get log() {
+          try {
+            log ??= toLogRecord(classification, logContext, options);
+          } catch {
+            // Read outside the handler's guard: options with a throwing getter must not throw here.
+            log ??= toLogRecord(classification, logContext);
+          }
+          return log;
+        },
       };
     } catch {
       // Last resort: the framework's own error handling still answers.

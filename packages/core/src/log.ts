@@ -11,6 +11,7 @@ import type {
   ProblemOptions,
   RedactionOptions,
 } from './types.js';
+import { isVettedMessage, isVettedStep } from './vetted.js';
 
 /**
  * `error` when a human must act before the request can succeed (quota, credentials, a request the
@@ -58,6 +59,17 @@ function compact<T extends Record<string, unknown>>(obj: T): T {
 
 const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
+/** The id a log record shows for one step, or undefined when it shows none. */
+function operatorStepId(s: object): string | undefined {
+  const { id, audience } = s as { id?: unknown; audience?: unknown };
+  if (audience === 'caller' || typeof id !== 'string' || !STEP_ID.test(id)) return undefined;
+  // An id is a label, never data: one that looks like a secret is dropped, not logged.
+  return redact(id) === id ? id : undefined;
+}
+
+/** Catalogue steps are frozen: each is checked once (see problem.ts). `null` = shows none. */
+const catalogueIds = new WeakMap<object, string | null>();
+
 function operatorStepIds(c: Classification): string[] {
   const steps: unknown = c.remediation?.steps;
   if (!Array.isArray(steps)) return [];
@@ -65,11 +77,15 @@ function operatorStepIds(c: Classification): string[] {
   for (const s of steps as readonly unknown[]) {
     if (ids.length >= 50) break;
     if (typeof s !== 'object' || s === null) continue;
-    const { id, audience } = s as { id?: unknown; audience?: unknown };
-    if (audience === 'caller' || typeof id !== 'string' || !STEP_ID.test(id)) continue;
-    // An id is a label, never data: one that looks like a secret is dropped, not logged.
-    if (redact(id) !== id) continue;
-    ids.push(id);
+    let id: string | null | undefined;
+    if (isVettedStep(s)) {
+      id = catalogueIds.get(s);
+      if (id === undefined) {
+        id = operatorStepId(s) ?? null;
+        catalogueIds.set(s, id);
+      }
+    } else id = operatorStepId(s);
+    if (typeof id === 'string') ids.push(id);
   }
   return ids;
 }
@@ -94,8 +110,12 @@ export function toLogRecord(
   const downstreamStatus =
     httpStatus(context?.downstreamStatus) ?? resolvePolicy(options?.policy)[kind];
   const provider = redactedString(c.provider, 64, redaction) ?? 'generic';
-  // redact() itself bounds the message to MAX_MESSAGE_LENGTH.
-  const message = redactedString(c.upstreamMessage, MAX_MESSAGE_LENGTH + 1, redaction);
+  // redact() itself bounds the message to MAX_MESSAGE_LENGTH. The message classify() redacted is
+  // not redacted again unless there are extra patterns to apply.
+  const message =
+    redaction?.patterns === undefined && isVettedMessage(c, c.upstreamMessage)
+      ? c.upstreamMessage
+      : redactedString(c.upstreamMessage, MAX_MESSAGE_LENGTH + 1, redaction);
   const code = redactedString(c.upstreamCode, 100, redaction);
   const upstreamStatus = httpStatus(c.upstreamStatus);
   const limit = compact({

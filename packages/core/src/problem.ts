@@ -10,6 +10,7 @@ import type {
   StatusPolicyOption,
   UpstreamErrorKind,
 } from './types.js';
+import { isVettedStep } from './vetted.js';
 
 /**
  * Default downstream statuses. The caller did not exceed *our* limits, so an upstream 429 is not
@@ -164,29 +165,53 @@ export function problemType(kind: UpstreamErrorKind, base?: string): string {
 
 const MAX_CALLER_STEPS = 8;
 
+type CallerStep = ProblemDocument['remediation'][number];
+
 /**
- * Caller-audience steps only, copied field by field and bounded: a hand-built classification
- * must not be able to put operator steps, odd members or megabytes into the response.
+ * One step as a response shows it, or null when it is not shown: caller audience only, copied
+ * field by field and bounded, so a hand-built classification cannot put operator steps, odd
+ * members or megabytes into the response, and redacted like any other text that leaves us.
  */
+function callerStep(s: object): CallerStep | null {
+  const step = s as Partial<Record<keyof RemediationStep, unknown>>;
+  if (step.audience !== 'caller') return null;
+  const id = redactedString(step.id, 100);
+  const title = redactedString(step.title, 200);
+  const detail = redactedString(step.detail, MAX_MESSAGE_LENGTH);
+  if (id === undefined || title === undefined || detail === undefined) return null;
+  const url =
+    typeof step.url === 'string' && /^https?:\/\//.test(step.url) && step.url.length <= 2048
+      ? step.url
+      : undefined;
+  return url !== undefined ? { id, title, detail, url } : { id, title, detail };
+}
+
+/**
+ * Catalogue steps are frozen and never change, so each is vetted once and the (frozen) result
+ * reused: the same answer as vetting it per error, without redacting the same prose every time.
+ */
+const catalogueViews = new WeakMap<object, CallerStep | null>();
+
+function viewOf(s: object): CallerStep | null {
+  if (!isVettedStep(s)) return callerStep(s);
+  let view = catalogueViews.get(s);
+  if (view === undefined) {
+    const fresh = callerStep(s);
+    view = fresh === null ? null : Object.freeze(fresh);
+    catalogueViews.set(s, view);
+  }
+  return view;
+}
+
 function callerSteps(c: Classification): ProblemDocument['remediation'] {
   const steps: unknown = c.remediation?.steps;
   if (!Array.isArray(steps)) return [];
-  const out: Array<ProblemDocument['remediation'][number]> = [];
+  const out: CallerStep[] = [];
   for (const s of steps as readonly unknown[]) {
     if (out.length >= MAX_CALLER_STEPS) break;
     if (typeof s !== 'object' || s === null) continue;
-    const step = s as Partial<Record<keyof RemediationStep, unknown>>;
-    if (step.audience !== 'caller') continue;
-    // Hand-built steps are not trusted: bounded, and redacted like any other text that leaves us.
-    const id = redactedString(step.id, 100);
-    const title = redactedString(step.title, 200);
-    const detail = redactedString(step.detail, MAX_MESSAGE_LENGTH);
-    if (id === undefined || title === undefined || detail === undefined) continue;
-    const url =
-      typeof step.url === 'string' && /^https?:\/\//.test(step.url) && step.url.length <= 2048
-        ? step.url
-        : undefined;
-    out.push(url !== undefined ? { id, title, detail, url } : { id, title, detail });
+    const view = viewOf(s);
+    if (view !== null) out.push(view);
   }
   return out;
 }

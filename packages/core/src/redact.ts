@@ -23,49 +23,95 @@ function opaque(literal: string, rest: string): RegExp {
   return new RegExp(`${literal}(?<=${OPAQUE_START}${literal})${rest}`, 'g');
 }
 
-export const BUILT_IN_PATTERNS: readonly RegExp[] = [
+/**
+ * A built-in pattern and the literal text (lower-case) that anything it matches contains, in the
+ * same case-insensitive sense as {@link MAY_HOLD_SECRET}: a string with none of them cannot hold a
+ * match, so the pattern's replace pass is skipped. OpenAI's rate-limit message holds `org` and
+ * `account`, so two of eighteen patterns run on it instead of all.
+ */
+interface GatedPattern {
+  readonly pattern: RegExp;
+  readonly literals: readonly string[];
+}
+
+const GATED_PATTERNS: readonly GatedPattern[] = [
   // Masked keys ("sk-proj-abc*****wxyz", "1a2b3c4d****9f0e", "****9f0e") still leak a prefix and
   // a suffix. First, so the generic key pattern below cannot eat the prefix and leave the suffix
   // behind. Linear: a match starts only where a run of key characters (or of stars) starts, and
   // the key characters on each side are bounded; the unanchored, unbounded form backtracked
   // quadratically on "sk-sk-sk-…" and on long runs of letters or stars.
-  /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{1,200}\*{3,}[A-Za-z0-9_-]{0,200}|(?<!\*)\*{3,}[A-Za-z0-9_-]{1,200}/g,
+  {
+    pattern:
+      /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{1,200}\*{3,}[A-Za-z0-9_-]{0,200}|(?<!\*)\*{3,}[A-Za-z0-9_-]{1,200}/g,
+    literals: ['***'],
+  },
   // Anthropic keys: sk-ant-api03-…, sk-ant-admin01-…
-  opaque('sk-ant-', '[A-Za-z0-9_-]{8,}'),
+  { pattern: opaque('sk-ant-', '[A-Za-z0-9_-]{8,}'), literals: ['sk-ant-'] },
   // OpenAI project, service-account and legacy keys, OpenRouter keys: sk-proj-…, sk-svcacct-…, sk-or-v1-…
-  opaque('sk-', '[A-Za-z0-9_-]{16,}'),
+  { pattern: opaque('sk-', '[A-Za-z0-9_-]{16,}'), literals: ['sk-'] },
   // Google API keys.
-  opaque('AIza', '[0-9A-Za-z_-]{20,}'),
+  { pattern: opaque('AIza', '[0-9A-Za-z_-]{20,}'), literals: ['aiza'] },
   // Google OAuth access tokens (Vertex AI) and JWTs (Entra ID and other bearer tokens).
-  opaque(String.raw`ya29\.`, '[A-Za-z0-9._-]{20,}'),
-  opaque('eyJ', String.raw`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
+  { pattern: opaque(String.raw`ya29\.`, '[A-Za-z0-9._-]{20,}'), literals: ['ya29.'] },
+  {
+    pattern: opaque('eyJ', String.raw`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
+    literals: ['eyj'],
+  },
   // Bearer tokens. The value must look like a credential (a digit, or long), so prose such as
   // "bearer authentication failed" stays readable.
-  /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d|[A-Za-z0-9._~+/=-]{20})[A-Za-z0-9._~+/=-]{8,}/gi,
+  {
+    pattern:
+      /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d|[A-Za-z0-9._~+/=-]{20})[A-Za-z0-9._~+/=-]{8,}/gi,
+    literals: ['bearer'],
+  },
   // Basic credentials are base64; same rule, so "Basic tier" is not a secret.
-  /\b(Basic\s+)(?=[A-Za-z0-9+/]*[\d=]|[A-Za-z0-9+/]{20})[A-Za-z0-9+/]{8,}={0,2}/g,
+  {
+    pattern: /\b(Basic\s+)(?=[A-Za-z0-9+/]*[\d=]|[A-Za-z0-9+/]{20})[A-Za-z0-9+/]{8,}={0,2}/g,
+    literals: ['basic'],
+  },
   // key=… / api-key: … in URLs or messages (Gemini puts `?key=` in URLs; Azure uses `api-key`).
-  /\b((?:api[-_]?key|key|access[-_]?token|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"'&,;)]{6,}/gi,
+  {
+    pattern:
+      /\b((?:api[-_]?key|key|access[-_]?token|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"'&,;)]{6,}/gi,
+    literals: ['key', 'token', 'secret', 'password'],
+  },
   // AWS access key ids.
-  opaque('(?:AKIA|ASIA)', String.raw`[0-9A-Z]{16}\b`),
+  { pattern: opaque('(?:AKIA|ASIA)', String.raw`[0-9A-Z]{16}\b`), literals: ['akia', 'asia'] },
   // GitHub tokens.
-  opaque('gh[pousr]_', '[A-Za-z0-9]{20,}'),
-  opaque('github_pat_', '[A-Za-z0-9_]{20,}'),
+  {
+    pattern: opaque('gh[pousr]_', '[A-Za-z0-9]{20,}'),
+    literals: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+  },
+  { pattern: opaque('github_pat_', '[A-Za-z0-9_]{20,}'), literals: ['github_pat_'] },
   // OpenAI organization and project ids; Groq's organization ids (org_01…).
-  opaque('org-', '[A-Za-z0-9]{6,}'),
-  opaque('proj_', '[A-Za-z0-9]{6,}'),
-  opaque('org_', '[A-Za-z0-9]{10,}'),
+  { pattern: opaque('org-', '[A-Za-z0-9]{6,}'), literals: ['org-'] },
+  { pattern: opaque('proj_', '[A-Za-z0-9]{6,}'), literals: ['proj_'] },
+  { pattern: opaque('org_', '[A-Za-z0-9]{10,}'), literals: ['org_'] },
   // Anthropic's "for your organization (<uuid>)", "(org: <uuid>, model: …)" and similar account
   // uuids next to the word.
-  /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+  {
+    pattern:
+      /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+    literals: ['org', 'project', 'account', 'workspace'],
+  },
   // Google Cloud project numbers (Gemini and Vertex AI quota and SERVICE_DISABLED messages):
   // "for consumer 'project_number:123456789012'", "projects/123456789012",
   // "not been used in project 123456789012", "?project=123456789012".
-  /\b(project_number:\s?|projects\/|project[\s=])\d{6,20}\b/gi,
+  { pattern: /\b(project_number:\s?|projects\/|project[\s=])\d{6,20}\b/gi, literals: ['project'] },
   // AWS account ids inside ARNs (Bedrock AccessDenied: "User: arn:aws:iam::123456789012:user/alice
   // is not authorized"): the account goes, the service and resource stay readable.
-  /\b(arn:aws[a-z-]{0,20}:[a-z0-9-]{0,64}:[a-z0-9-]{0,32}:)\d{12}(?=:)/gi,
+  {
+    pattern: /\b(arn:aws[a-z-]{0,20}:[a-z0-9-]{0,64}:[a-z0-9-]{0,32}:)\d{12}(?=:)/gi,
+    literals: ['arn:aws'],
+  },
 ];
+
+export const BUILT_IN_PATTERNS: readonly RegExp[] = GATED_PATTERNS.map((g) => g.pattern);
+
+/** Each built-in pattern's literals, in pattern order (for the gate's tests). */
+export const BUILT_IN_LITERALS: readonly (readonly string[])[] = GATED_PATTERNS.map(
+  (g) => g.literals,
+);
 
 /**
  * Literal text that every built-in pattern contains in whatever it matches (compared the same
@@ -76,6 +122,25 @@ export const BUILT_IN_PATTERNS: readonly RegExp[] = [
  */
 export const MAY_HOLD_SECRET =
   /\*\*\*|sk-|aiza|ya29\.|eyj|bearer|basic|key|token|secret|password|akia|asia|gh[pousr]_|github_pat_|org|proj|account|workspace|arn:aws/i;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function applyBuiltIns(text: string, replacement: string): string {
+  let out = text;
+  let lower = out.toLowerCase();
+  for (const { pattern, literals } of GATED_PATTERNS) {
+    if (!literals.some((l) => lower.includes(l))) continue;
+    const next = applyPattern(out, pattern, replacement);
+    if (next === out) continue;
+    // The replacement may bring or remove literals the later patterns look for.
+    out = next;
+    lower = out.toLowerCase();
+  }
+  return out;
+}
 
 function applyPattern(text: string, pattern: RegExp, replacement: string): string {
   return text.replace(pattern, (_match: string, label: unknown) =>
@@ -109,9 +174,7 @@ export function redact(text: unknown, options?: RedactionOptions): string {
     typeof options?.replacement === 'string' ? options.replacement : DEFAULT_REPLACEMENT;
   // Bound before matching: regexes over a 10 MB body would cost more than the request did.
   let out = text.length > MAX_MESSAGE_LENGTH * 4 ? text.slice(0, MAX_MESSAGE_LENGTH * 4) : text;
-  if (MAY_HOLD_SECRET.test(out)) {
-    for (const pattern of BUILT_IN_PATTERNS) out = applyPattern(out, pattern, replacement);
-  }
+  if (MAY_HOLD_SECRET.test(out)) out = applyBuiltIns(out, replacement);
   const extra: unknown = options?.patterns;
   if (Array.isArray(extra)) {
     for (const pattern of extra as readonly unknown[]) {
@@ -128,8 +191,7 @@ export function redact(text: unknown, options?: RedactionOptions): string {
   }
   // Line breaks and other control characters would let an upstream message forge log lines in
   // text log formats, and terminal escapes would reach whoever tails the log: one line, plain text.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  out = out.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  if (CONTROL_CHAR.test(out)) out = out.replace(CONTROL_CHARS, ' ');
   if (out.length > MAX_MESSAGE_LENGTH) out = `${out.slice(0, MAX_MESSAGE_LENGTH)}…`;
   return out;
 }

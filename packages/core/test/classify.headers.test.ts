@@ -169,6 +169,43 @@ describe('normalizeHeaders', () => {
     expect(normalizeHeaders(endless).size).toBe(1);
   });
 
+  it('reads a genuine Headers the same as any other container, whatever wraps or overrides it', () => {
+    const init = {
+      'Retry-After': '5',
+      'X-RateLimit-Remaining-Tokens': '0',
+      'X-Long': 'v'.repeat(5000),
+    };
+    const expected = [...normalizeHeaders(new Map(Object.entries(init)))];
+    expect([...normalizeHeaders(new Headers(init))].sort()).toEqual(expected.sort());
+    // A subclass cannot redirect the read: the platform's own forEach is used.
+    class Lying extends Headers {
+      override forEach(): void {
+        throw new Error('overridden');
+      }
+      override entries(): HeadersIterator<[string, string]> {
+        throw new Error('overridden');
+      }
+    }
+    expect(normalizeHeaders(new Lying(init)).get('retry-after')).toBe('5');
+    // A Proxy fails the brand check and is read through the guarded path instead.
+    const proxied = new Proxy(new Headers(init), {});
+    expect(normalizeHeaders(proxied).size).toBe(0);
+    const entriesOnly = new Proxy(new Headers(init), {
+      get: (target, key) => {
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expect(normalizeHeaders(entriesOnly).get('x-ratelimit-remaining-tokens')).toBe('0');
+    expect(normalizeHeaders(entriesOnly).get('x-long')?.length).toBe(4096);
+  });
+
+  it('reads at most 256 entries of a huge Headers', () => {
+    const h = new Headers();
+    for (let i = 0; i < 400; i++) h.set(`x-h-${i}`, 'v');
+    expect(normalizeHeaders(h).size).toBe(256);
+  });
+
   it('ignores non-string values and non-containers', () => {
     expect(normalizeHeaders({ a: { b: 1 }, c: null, d: Symbol('x') }).size).toBe(0);
     expect(normalizeHeaders('retry-after: 5').size).toBe(0);

@@ -140,6 +140,36 @@ describe('createUpstreamErrorHandler', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
+  it('with logger: false, still offers the same log record and SSE event, built when first read', () => {
+    const c = classification({ upstreamMessage: 'slow down', upstreamStatus: 429 });
+    classifyMock.mockReturnValue(c);
+    const { logger, calls } = recordingLogger();
+    const context = { method: 'POST', path: '/chat?key=x', downstreamStatus: 200 };
+    const logged = createUpstreamErrorHandler({ logger, logSuppression: false })(
+      new Error('x'),
+      context,
+    );
+    const quiet = createUpstreamErrorHandler({ logger: false })(new Error('x'), context);
+    expect(quiet?.log).toEqual(logged?.log);
+    expect(quiet?.log).toBe(quiet?.log);
+    expect(quiet?.sse).toBe(logged?.sse);
+    expect(quiet?.log.http).toEqual({ method: 'POST', path: '/chat' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('with logger: false, reading the log never throws, even with options that throw when read', () => {
+    classifyMock.mockReturnValue(classification({ upstreamMessage: 'slow down' }));
+    const redaction = {
+      get patterns(): RegExp[] {
+        throw new Error('getter');
+      },
+    };
+    const result = createUpstreamErrorHandler({ logger: false, redaction })(new Error('x'));
+    expect(result?.status).toBe(503);
+    expect(() => result?.log).not.toThrow();
+    expect(result?.log.upstream.message).toBe('slow down');
+  });
+
   it('still answers when the logger throws', () => {
     const logger: Four29Logger = {
       warn() {

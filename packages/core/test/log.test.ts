@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { classify } from '../src/classify/index.js';
 import { consoleLogger, logLevelFor, toLogRecord } from '../src/log.js';
 import { type Classification, UPSTREAM_ERROR_KINDS, type UpstreamErrorKind } from '../src/types.js';
+import { UpstreamHttpError } from '../src/upstream-http-error.js';
 import { classification } from './support.js';
 
 const KEY = `sk-proj-${'Qq1_Ww2-Ee3'.repeat(5)}`;
@@ -262,5 +264,40 @@ describe('consoleLogger', () => {
       msg: 'hello',
       kind: 'rate_limited',
     });
+  });
+});
+
+describe('log record of a classification classify() made', () => {
+  // classify() redacts the upstream message once; the log record reuses it only while it is still
+  // that exact string, and runs extra patterns over it all the same.
+  const thrown = new UpstreamHttpError({
+    status: 429,
+    body: {
+      error: {
+        message: `Rate limit reached for ${ORG} with key ${KEY}`,
+        code: 'rate_limit_exceeded',
+      },
+    },
+  });
+
+  it('carries the message classify() redacted', () => {
+    const c = classify(thrown) as Classification;
+    expect(c.upstreamMessage).toBe('Rate limit reached for [REDACTED] with key [REDACTED]');
+    expect(toLogRecord(c).upstream.message).toBe(c.upstreamMessage);
+  });
+
+  it('redacts a message put on the classification afterwards, or on a copy', () => {
+    const c = classify(thrown) as Classification;
+    const copy: Classification = { ...c, upstreamMessage: `leaked ${KEY} ${PROJ}` };
+    expect(toLogRecord(copy).upstream.message).toBe('leaked [REDACTED] [REDACTED]');
+    (c as { upstreamMessage?: string }).upstreamMessage = `leaked ${ANT_KEY}`;
+    expect(toLogRecord(c).upstream.message).toBe('leaked [REDACTED]');
+  });
+
+  it('still applies extra redaction patterns to it', () => {
+    const c = classify(thrown) as Classification;
+    expect(toLogRecord(c, {}, { redaction: { patterns: [/Rate limit/] } }).upstream.message).toBe(
+      '[REDACTED] reached for [REDACTED] with key [REDACTED]',
+    );
   });
 });

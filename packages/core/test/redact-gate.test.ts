@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_PATTERNS, MAY_HOLD_SECRET, redact } from '../src/redact.js';
+import { BUILT_IN_LITERALS, BUILT_IN_PATTERNS, MAY_HOLD_SECRET, redact } from '../src/redact.js';
 
 /** One string each built-in pattern matches, in pattern order. */
 const SAMPLES: readonly string[] = [
@@ -188,6 +188,52 @@ describe('redact gate', () => {
     fc.assert(
       fc.property(secretish, (text) => {
         if (anyPatternMatches(text)) expect(MAY_HOLD_SECRET.test(text), text).toBe(true);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('runs each pattern only when one of its own literals is there, and that never skips a match', () => {
+    expect(BUILT_IN_LITERALS.length).toBe(BUILT_IN_PATTERNS.length);
+    BUILT_IN_LITERALS.forEach((literals, i) => {
+      const sample = SAMPLES[i] as string;
+      expect(
+        literals.some((l) => sample.toLowerCase().includes(l)),
+        sample,
+      ).toBe(true);
+      // Every per-pattern literal is one the shared gate lets through.
+      for (const l of literals) expect(MAY_HOLD_SECRET.test(l), l).toBe(true);
+    });
+    fc.assert(
+      fc.property(secretish, (text) => {
+        const lower = text.toLowerCase();
+        BUILT_IN_PATTERNS.forEach((re, i) => {
+          if (new RegExp(re.source, re.flags.replace('g', '')).test(text))
+            expect(
+              (BUILT_IN_LITERALS[i] ?? []).some((l) => lower.includes(l)),
+              `${re.source} on ${text}`,
+            ).toBe(true);
+        });
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('redacts exactly what running every pattern in turn redacts', () => {
+    const everyPattern = (text: string): string => {
+      let out = text;
+      for (const re of BUILT_IN_PATTERNS)
+        out = out.replace(re, (_m: string, label: unknown) =>
+          typeof label === 'string' ? `${label}[REDACTED]` : '[REDACTED]',
+        );
+      return out;
+    };
+    fc.assert(
+      fc.property(secretish, (text) => {
+        expect(redact(text)).toBe(
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: redact strips them too
+          everyPattern(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '),
+        );
       }),
       { numRuns: 10_000 },
     );

@@ -55,6 +55,8 @@ export interface Facts {
   readonly headers: ReadonlyMap<string, string>;
   readonly rate: RateLimitHeaders;
   readonly bodyRequestId?: string;
+  /** What the rules work out once per error and read more than once. */
+  readonly memo: { triple?: { limit?: number; used?: number; requested?: number } };
 }
 
 const RPC_STATUS_RE = /^[A-Z][A-Z_]{2,40}$/;
@@ -205,5 +207,6 @@ export function readFacts(info: UpstreamErrorInfo, now: number): Facts {
     headers,
     rate: readRateLimitMap(headers, now),
     ...(bodyRequestId !== undefined ? { bodyRequestId } : {}),
+    memo: {},
   };
 }

@@ -43,6 +43,7 @@ function headerValue(value: unknown): string | undefined {
 export function normalizeHeaders(input: unknown): Map<string, string> {
   const out = new Map<string, string>();
   if (!isObjectLike(input)) return out;
+  if (readNativeHeaders(input, out)) return out;
   const add = (key: unknown, value: unknown): void => {
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_HEADER_NAME) return;
     const name = key.toLowerCase();
@@ -75,6 +76,40 @@ export function normalizeHeaders(input: unknown): Map<string, string> {
   return out;
 }
 
+/**
+ * The platform's own `Headers.prototype.forEach`, taken once: called on the object directly, it
+ * cannot be redirected by a subclass or a Proxy (it throws on anything but a genuine `Headers`),
+ * and it yields lower-case names and string values.
+ */
+const nativeForEach:
+  | ((this: unknown, cb: (value: string, name: string) => void) => void)
+  | undefined =
+  typeof Headers === 'function' && typeof Headers.prototype?.forEach === 'function'
+    ? (Headers.prototype.forEach as (
+        this: unknown,
+        cb: (value: string, name: string) => void,
+      ) => void)
+    : undefined;
+
+/**
+ * Fast path for a genuine `Headers` (what fetch, openai-node and @anthropic-ai/sdk give): no guarded
+ * iterator protocol per entry. False, with `out` left empty, for anything else.
+ */
+function readNativeHeaders(input: object, out: Map<string, string>): boolean {
+  if (nativeForEach === undefined) return false;
+  try {
+    nativeForEach.call(input, (value, name) => {
+      if (out.size >= MAX_HEADERS || name.length > MAX_HEADER_NAME || out.has(name)) return;
+      out.set(name, value.length > MAX_HEADER_VALUE ? value.slice(0, MAX_HEADER_VALUE) : value);
+    });
+    return true;
+  } catch {
+    // Not a genuine Headers (the brand check threw): the guarded path reads it.
+    out.clear();
+    return false;
+  }
+}
+
 const DURATION_UNITS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
@@ -87,7 +122,7 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
 };
 const DURATION_PART = '(?:\\d+(?:\\.\\d+)?|\\.\\d+)(?:ns|us|µs|μs|ms|s|m|h)';
 const DURATION_RE = new RegExp(`^(?:${DURATION_PART})+$`);
-const DURATION_PART_RE = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+const DURATION_PART_RE = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
 function finiteNonNegative(n: number): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
@@ -105,7 +140,9 @@ export function parseDurationMs(text: unknown): number | undefined {
   if (s === '0') return 0;
   if (!DURATION_RE.test(s)) return undefined;
   let total = 0;
-  for (const m of s.matchAll(DURATION_PART_RE)) {
+  // Sticky, from 0: DURATION_RE has just checked the parts tile the whole string.
+  DURATION_PART_RE.lastIndex = 0;
+  for (let m = DURATION_PART_RE.exec(s); m !== null; m = DURATION_PART_RE.exec(s)) {
     total += Number(m[1]) * (DURATION_UNITS[m[2] ?? ''] ?? Number.NaN);
   }
   return finiteNonNegative(total);
@@ -225,10 +262,19 @@ interface MutableBucket {
   policy?: string;
 }
 
+// Leading integer: draft IETF `RateLimit-Limit: 100, 100;w=60` carries a policy after the comma.
+const COUNT_RE = /^\s*(\d{1,15})(?:\.\d+)?\s*(?:[,;]|$)/;
+const PLAIN_COUNT_RE = /^\d{1,15}$/;
+const FAMILY_RE = /^[a-z][a-z0-9_-]*$/;
+
 function count(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  // Leading integer: draft IETF `RateLimit-Limit: 100, 100;w=60` carries a policy after the comma.
-  const m = /^\s*(\d{1,15})(?:\.\d+)?\s*(?:[,;]|$)/.exec(value);
+  // Most values are bare integers: no match array to build.
+  if (PLAIN_COUNT_RE.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  const m = COUNT_RE.exec(value);
   if (m === null) return undefined;
   const n = Number(m[1]);
   return Number.isSafeInteger(n) ? n : undefined;
@@ -236,8 +282,8 @@ function count(value: string | undefined): number | undefined {
 
 function familyDimension(family: string): LimitDimension | undefined {
   const f = family.toLowerCase();
-  if (f.length === 0 || f.length > 40 || !/^[a-z][a-z0-9_-]*$/.test(f)) return undefined;
-  return f.replace(/-/g, '_');
+  if (f.length === 0 || f.length > 40 || !FAMILY_RE.test(f)) return undefined;
+  return f.includes('-') ? f.replaceAll('-', '_') : f;
 }
 
 /** Window from an IETF `w` parameter (seconds), only for the exact lengths the names mean. */
@@ -337,6 +383,11 @@ export function readRateLimitHeaders(headers: unknown, now: number = Date.now())
   return readRateLimitMap(normalizeHeaders(headers), Number.isFinite(now) ? now : Date.now());
 }
 
+const X_RATELIMIT_FAMILY_RE = /^x-rate-?limit-(limit|remaining|reset|used)-([a-z0-9-]+)$/;
+const ANTHROPIC_RATELIMIT_RE = /^anthropic-ratelimit-([a-z0-9-]+)-(limit|remaining|reset)$/;
+const X_RATELIMIT_PLAIN_RE = /^x-rate-?limit-(limit|remaining|reset|used)$/;
+const DRAFT_RATELIMIT_RE = /^ratelimit-(limit|remaining|reset)$/;
+
 /** {@link readRateLimitHeaders} over an already normalized (lower-case) map. */
 export function readRateLimitMap(map: HeaderMap, now: number): RateLimitHeaders {
   const families = new Map<string, MutableBucket>();
@@ -360,27 +411,30 @@ export function readRateLimitMap(map: HeaderMap, now: number): RateLimitHeaders 
     else if (field === 'remaining') b.remaining = n;
     else if (field === 'used') b.used = n;
   };
-  for (const [name, value] of map) {
-    let m = /^x-rate-?limit-(limit|remaining|reset|used)-([a-z0-9-]+)$/.exec(name);
+  map.forEach((value, name) => {
+    // Most headers are none of these: one character test each instead of four regexes.
+    const first = name.charCodeAt(0);
+    if (first !== 120 /* x */ && first !== 97 /* a */ && first !== 114 /* r */) return;
+    let m = X_RATELIMIT_FAMILY_RE.exec(name);
     if (m !== null) {
       const dim = familyDimension(m[2] ?? '');
       if (dim !== undefined) apply(bucket(`x:${dim}`), m[1] ?? '', value);
-      continue;
+      return;
     }
-    m = /^anthropic-ratelimit-([a-z0-9-]+)-(limit|remaining|reset)$/.exec(name);
+    m = ANTHROPIC_RATELIMIT_RE.exec(name);
     if (m !== null) {
       const dim = familyDimension(m[1] ?? '');
       if (dim !== undefined) apply(bucket(`x:${dim}`), m[2] ?? '', value);
-      continue;
+      return;
     }
-    m = /^x-rate-?limit-(limit|remaining|reset|used)$/.exec(name);
+    m = X_RATELIMIT_PLAIN_RE.exec(name);
     if (m !== null) {
       apply(bucket('plain'), m[1] ?? '', value);
-      continue;
+      return;
     }
-    m = /^ratelimit-(limit|remaining|reset)$/.exec(name);
+    m = DRAFT_RATELIMIT_RE.exec(name);
     if (m !== null) apply(bucket('draft'), m[1] ?? '', value);
-  }
+  });
   const buckets: RateLimitBucket[] = [];
   for (const [key, b] of families) {
     if (key.startsWith('x:')) b.dimension = key.slice(2);

@@ -1,6 +1,7 @@
 import { redact } from '../redact.js';
 import { remediationFor } from '../remediation/index.js';
 import type { Classification, ClassifyOptions, ProviderId, Remediation } from '../types.js';
+import { vetMessage } from '../vetted.js';
 import { readFacts } from './facts.js';
 import { cleanRequestId, findUpstreamError } from './normalize.js';
 import { detectProvider } from './providers.js';
@@ -106,7 +107,10 @@ function classifyUnsafe(
   if (info.status !== undefined) out.upstreamStatus = info.status;
   if (upstreamCode !== undefined) out.upstreamCode = upstreamCode;
   if (upstreamRequestId !== undefined) out.upstreamRequestId = upstreamRequestId;
-  if (message.length > 0) out.upstreamMessage = message;
   out.remediation = safeRemediation(kind, provider, upstreamCode);
+  if (message.length > 0) {
+    out.upstreamMessage = message;
+    vetMessage(out, message);
+  }
   return out;
 }

@@ -79,15 +79,16 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
 /** A day: Azure answers "retry after 86400 seconds" when a deployment has no quota at all. */
 const ZERO_QUOTA_DELAY_MS = 86_400_000;
 
-function codes(f: Facts): string[] {
-  const out: string[] = [];
-  for (const c of [f.detailsCode, f.reason, f.awsName, f.code, f.type, f.rpcStatus])
-    if (c !== undefined) out.push(c);
-  return out;
-}
-
 function anyIn(f: Facts, set: ReadonlySet<string>): boolean {
-  return codes(f).some((c) => set.has(c));
+  // Field by field: asked up to seven times per error, so no array per question.
+  return (
+    (f.detailsCode !== undefined && set.has(f.detailsCode)) ||
+    (f.reason !== undefined && set.has(f.reason)) ||
+    (f.awsName !== undefined && set.has(f.awsName)) ||
+    (f.code !== undefined && set.has(f.code)) ||
+    (f.type !== undefined && set.has(f.type)) ||
+    (f.rpcStatus !== undefined && set.has(f.rpcStatus))
+  );
 }
 
 /** A count as providers print it: `50000` or `50,000`. */
@@ -118,24 +119,56 @@ const ANTHROPIC_LIMIT_RE = new RegExp(
 );
 // Gemini: "* Quota exceeded for metric: …, limit: 10, model: …"
 const GEMINI_LIMIT_RE = new RegExp(String.raw`\blimit:\s*${N}(?![\d.])`);
+// Message patterns, compiled once: a regex literal inside a function is a new object per call.
+const TOO_LONG_WORDS_RE =
+  /maximum context length|context window|input is too long|prompt is too long/i;
+const RETRY_IN_GO_RE =
+  /\b(?:try again|retry) (?:in|after) ((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)(?![A-Za-z])/i;
+const RETRY_IN_WORDS_RE =
+  /\b(?:try again|retry) (?:in|after) (\d{1,12}(?:\.\d{1,9})?)\s*(milliseconds?|ms|seconds?|secs?|minutes?|mins?|hours?)\b/i;
+const CREDIT_TOO_LOW_RE = /credit balance is too low/i;
+const ZERO_LIMIT_RE = /\blimit:\s*0(?!\d|[.,]\d)/;
+const REQUEST_TOO_LARGE_RE = /\brequest too large\b/i;
+const GITHUB_LIMIT_WORDS_RE = /\brate limit|abuse detection/i;
+const ON_PER_RE = /\bon ([a-z]+(?: [a-z]+)?) per (sec|second|min|minute|hour|day|month)\b/i;
+const UNIT_RE = /\(([TRI])P([SMHD])\)/;
+const AZURE_TOKEN_LIMIT_RE = /\btoken rate limit\b/i;
+const AZURE_CALL_LIMIT_RE = /\bcall rate limit\b/i;
+const BEDROCK_TOO_MANY_RE = /\bToo many (tokens|requests)\b/;
+const PER_WINDOW_RE = /\bper (minute|day|hour)\b/i;
+const OPENROUTER_FREE_RE = /\bfree-models-per-(day|min)\b/i;
 
 function parseCount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text.replace(/,/g, ''));
+  const n = Number(text.includes(',') ? text.replaceAll(',', '') : text);
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-function limitTriple(message: string): { limit?: number; used?: number; requested?: number } {
+interface Triple {
+  limit?: number;
+  used?: number;
+  requested?: number;
+}
+
+const NO_TRIPLE: Readonly<Triple> = Object.freeze({});
+
+function readTriple(message: string): Readonly<Triple> {
   const m = LIMIT_TRIPLE_RE.exec(message);
-  if (m === null) return {};
+  if (m === null) return NO_TRIPLE;
+  const out: Triple = {};
   const limit = parseCount(m[1]);
   const used = parseCount(m[2]);
   const requested = parseCount(m[3]);
-  return {
-    ...(limit !== undefined ? { limit } : {}),
-    ...(used !== undefined ? { used } : {}),
-    ...(requested !== undefined ? { requested } : {}),
-  };
+  if (limit !== undefined) out.limit = limit;
+  if (used !== undefined) out.used = used;
+  if (requested !== undefined) out.requested = requested;
+  return out;
+}
+
+/** Read once per error: both the too-large rule and the limit facts need it. */
+function limitTriple(f: Facts): Readonly<Triple> {
+  f.memo.triple ??= readTriple(f.message);
+  return f.memo.triple;
 }
 
 interface SizeFacts {
@@ -152,8 +185,7 @@ function sizeFacts(message: string): SizeFacts | undefined {
   if (m !== null) return sized('input_tokens', m[2], m[1]);
   m = CONTEXT_LENGTH_RE.exec(message);
   if (m !== null) return sized('tokens', m[1], m[2]);
-  if (/maximum context length|context window|input is too long|prompt is too long/i.test(message))
-    return { dimension: 'tokens' };
+  if (TOO_LONG_WORDS_RE.test(message)) return { dimension: 'tokens' };
   return undefined;
 }
 
@@ -169,15 +201,9 @@ function sized(dimension: LimitDimension, limit?: string, requested?: string): S
 
 /** Go duration or "N seconds" after "try again in" / "retry in" / "retry after" in a message. */
 export function messageRetryMs(message: string): number | undefined {
-  const go =
-    /\b(?:try again|retry) (?:in|after) ((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)(?![A-Za-z])/i.exec(
-      message,
-    );
+  const go = RETRY_IN_GO_RE.exec(message);
   if (go !== null) return parseDurationMs(go[1]);
-  const words =
-    /\b(?:try again|retry) (?:in|after) (\d{1,12}(?:\.\d{1,9})?)\s*(milliseconds?|ms|seconds?|secs?|minutes?|mins?|hours?)\b/i.exec(
-      message,
-    );
+  const words = RETRY_IN_WORDS_RE.exec(message);
   if (words === null) return undefined;
   const n = Number(words[1]);
   const unit = (words[2] ?? '').toLowerCase();
@@ -201,11 +227,11 @@ export function hintedDelayMs(f: Facts): number | undefined {
 function isQuotaExhausted(f: Facts, provider: ProviderId, status: number | undefined): boolean {
   if (anyIn(f, QUOTA_CODES)) return true;
   if (status === 402) return true;
-  if (/credit balance is too low/i.test(f.message)) return true;
+  if (CREDIT_TOO_LOW_RE.test(f.message)) return true;
   // Gemini: a quota whose limit is 0 will never pass on this tier, whatever the window.
   if (f.rpcStatus === 'RESOURCE_EXHAUSTED' || provider === 'google') {
     if (f.violations.some((v) => v.quotaValue === 0)) return true;
-    if (/\blimit:\s*0(?!\d|[.,]\d)/.test(f.message)) return true;
+    if (ZERO_LIMIT_RE.test(f.message)) return true;
   }
   // Azure: a deployment without TPM quota is told to come back in a day. No request waits that
   // long, and no limit resets: someone has to assign quota.
@@ -220,9 +246,9 @@ function isRequestTooLarge(f: Facts, status: number | undefined): boolean {
   if (status === 413) return true;
   if (status !== undefined && status !== 400 && status !== 422 && status !== 429) return false;
   if (anyIn(f, TOO_LARGE_CODES)) return true;
-  if (/\brequest too large\b/i.test(f.message)) return true;
+  if (REQUEST_TOO_LARGE_RE.test(f.message)) return true;
   // Groq sends the ordinary rate-limit template with Requested above the whole Limit.
-  const t = limitTriple(f.message);
+  const t = limitTriple(f);
   if (t.limit !== undefined && t.requested !== undefined && t.requested > t.limit) return true;
   return status !== 429 && sizeFacts(f.message) !== undefined;
 }
@@ -251,7 +277,7 @@ function isRateLimited(f: Facts, status: number | undefined): boolean {
     // message and usually retry-after.
     if (zeroRemaining(f, true)) return true;
     if (f.rate.retryAfterMs !== undefined) return true;
-    if (/\brate limit|abuse detection/i.test(f.message)) return true;
+    if (GITHUB_LIMIT_WORDS_RE.test(f.message)) return true;
   }
   return false;
 }
@@ -368,19 +394,22 @@ function bodyLimits(f: Facts, kind: UpstreamErrorKind): LimitFacts {
   const out: LimitFacts = {};
   const msg = f.message;
   // OpenAI / Groq: "on tokens per min (TPM): Limit 50000, Used 47949, Requested 3006"
-  const per = /\bon ([a-z]+(?: [a-z]+)?) per (sec|second|min|minute|hour|day|month)\b/i.exec(msg);
+  const per = ON_PER_RE.exec(msg);
   if (per !== null) {
     const d = dimensionFromWords(per[1] ?? '');
     if (d !== undefined) out.dimension = d;
     out.window = WINDOW_WORDS[(per[2] ?? '').toLowerCase()];
   } else {
-    const unit = /\(([TRI])P([SMHD])\)/.exec(msg);
+    const unit = UNIT_RE.exec(msg);
     if (unit !== null) {
       out.dimension = UNIT_DIMENSION[unit[1] ?? ''];
       out.window = UNIT_WINDOW[unit[2] ?? ''];
     }
   }
-  Object.assign(out, limitTriple(msg));
+  const triple = limitTriple(f);
+  if (triple.limit !== undefined) out.limit = triple.limit;
+  if (triple.used !== undefined) out.used = triple.used;
+  if (triple.requested !== undefined) out.requested = triple.requested;
   const anthropic = ANTHROPIC_LIMIT_RE.exec(msg);
   if (anthropic !== null) {
     const limit = parseCount(anthropic[1]);
@@ -390,8 +419,8 @@ function bodyLimits(f: Facts, kind: UpstreamErrorKind): LimitFacts {
   }
   // Azure: "exceeded token rate limit" / "exceeded the call rate limit"
   if (out.dimension === undefined) {
-    if (/\btoken rate limit\b/i.test(msg)) out.dimension = 'tokens';
-    else if (/\bcall rate limit\b/i.test(msg)) out.dimension = 'requests';
+    if (AZURE_TOKEN_LIMIT_RE.test(msg)) out.dimension = 'tokens';
+    else if (AZURE_CALL_LIMIT_RE.test(msg)) out.dimension = 'requests';
   }
   // Gemini: QuotaFailure violations carry the window and dimension in quotaId.
   const violation = f.violations[0];
@@ -411,15 +440,15 @@ function bodyLimits(f: Facts, kind: UpstreamErrorKind): LimitFacts {
   // Bedrock: "Too many tokens, please wait" / "Too many requests, please wait"
   if (out.dimension === undefined) {
     // Case-sensitive: the HTTP reason phrase "Too Many Requests" says nothing about a dimension.
-    const bedrock = /\bToo many (tokens|requests)\b/.exec(msg);
+    const bedrock = BEDROCK_TOO_MANY_RE.exec(msg);
     if (bedrock !== null) out.dimension = dimensionFromWords(bedrock[1] ?? '');
     if (out.window === undefined && bedrock !== null) {
-      const w = /\bper (minute|day|hour)\b/i.exec(msg);
+      const w = PER_WINDOW_RE.exec(msg);
       if (w !== null) out.window = WINDOW_WORDS[(w[1] ?? '').toLowerCase()];
     }
   }
   // OpenRouter: "Rate limit exceeded: free-models-per-day" / "free-models-per-min"
-  const openrouter = /\bfree-models-per-(day|min)\b/i.exec(msg);
+  const openrouter = OPENROUTER_FREE_RE.exec(msg);
   if (openrouter !== null) {
     out.dimension = 'requests';
     out.window = openrouter[1]?.toLowerCase() === 'day' ? 'day' : 'minute';

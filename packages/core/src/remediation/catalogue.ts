@@ -1,4 +1,5 @@
 import type { RemediationCause, RemediationStep, UpstreamErrorKind } from '../types.js';
+import { vetSteps } from '../vetted.js';
 
 /*
  * The remediation catalogue: data only. Every step and cause has a stable, namespaced id that log
@@ -657,6 +658,7 @@ function deepFreezeSteps(): Readonly<Record<StepId, RemediationStep>> {
   for (const id of Object.keys(STEP_DATA) as StepId[]) {
     out[id] = Object.freeze({ id, ...STEP_DATA[id] }) as RemediationStep;
   }
+  vetSteps(Object.values(out));
   return Object.freeze(out);
 }
 

@@ -1,0 +1,31 @@
+/**
+ * Values four29 produced itself and has already made safe to send and log: remediation steps from
+ * the (frozen) catalogue, and the upstream message `classify` redacted. `toProblem` and
+ * `toLogRecord` vet whatever they are given, because a classification may be built by hand; what is
+ * registered here skips a second redaction pass, which on the error path cost as much as the first.
+ * Identity-based: a hand-built or mutated value is never mistaken for a vetted one.
+ */
+const vettedSteps = new WeakSet<object>();
+const redactedMessages = new WeakMap<object, string>();
+
+/** Registers catalogue steps: frozen objects whose every string is literal text written by us. */
+export function vetSteps(steps: Iterable<object>): void {
+  for (const step of steps) if (Object.isFrozen(step)) vettedSteps.add(step);
+}
+
+export function isVettedStep(step: object): boolean {
+  return vettedSteps.has(step);
+}
+
+/** Records that `classification.upstreamMessage` is `message`, redacted by the built-in patterns. */
+export function vetMessage(classification: object, message: string): void {
+  redactedMessages.set(classification, message);
+}
+
+/**
+ * True when `message` is exactly what `classify` redacted and stored on this classification: the
+ * field was not replaced since.
+ */
+export function isVettedMessage(classification: object, message: unknown): boolean {
+  return typeof message === 'string' && redactedMessages.get(classification) === message;
+}
