@@ -1,6 +1,6 @@
 import { classify } from './classify/index.js';
 import { consoleLogger, emitLog, toLogRecord } from './log.js';
-import { toProblem } from './problem.js';
+import { problemJson, toProblem } from './problem.js';
 import { withLogSuppression } from './resilience/suppression.js';
 import type {
   Classification,
@@ -83,7 +83,7 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
       );
       if (classification === null || !decide(options, classification, error)) return null;
       const problem = toProblem(classification, options);
-      const body = JSON.stringify(problem.body);
+      const body = problemJson(problem.body);
       const logContext =
         context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined };
       if (logger !== undefined) {

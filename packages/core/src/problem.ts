@@ -10,7 +10,7 @@ import type {
   StatusPolicyOption,
   UpstreamErrorKind,
 } from './types.js';
-import { isVettedStep } from './vetted.js';
+import { isVettedStep, isVettedStepList } from './vetted.js';
 
 /**
  * Default downstream statuses. The caller did not exceed *our* limits, so an upstream 429 is not
@@ -158,9 +158,19 @@ function detailFor(
   }
 }
 
-export function problemType(kind: UpstreamErrorKind, base?: string): string {
-  const template = typeof base === 'string' && base.length > 0 ? base : DEFAULT_PROBLEM_TYPE_BASE;
+function expandType(kind: string, template: string): string {
   return template.includes('{kind}') ? template.replaceAll('{kind}', kind) : `${template}${kind}`;
+}
+
+const DEFAULT_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.keys(TITLES).map((kind) => [kind, expandType(kind, DEFAULT_PROBLEM_TYPE_BASE)]),
+);
+
+export function problemType(kind: UpstreamErrorKind, base?: string): string {
+  if (typeof base === 'string' && base.length > 0) return expandType(kind, base);
+  return Object.hasOwn(DEFAULT_TYPES, kind)
+    ? (DEFAULT_TYPES[kind] as string)
+    : expandType(kind, DEFAULT_PROBLEM_TYPE_BASE);
 }
 
 const MAX_CALLER_STEPS = 8;
@@ -203,11 +213,34 @@ function viewOf(s: object): CallerStep | null {
   return view;
 }
 
+/** A catalogue remediation's caller steps, and their JSON: the same for every error that gets it. */
+interface CallerList {
+  readonly steps: readonly CallerStep[];
+  readonly json: string;
+}
+
+const catalogueLists = new WeakMap<object, CallerList>();
+/** The JSON of each shared caller list, by the list: what `problemJson` splices in. */
+const listJson = new WeakMap<object, string>();
+
 function callerSteps(c: Classification): ProblemDocument['remediation'] {
   const steps: unknown = c.remediation?.steps;
-  if (!Array.isArray(steps)) return [];
+  if (isVettedStepList(steps)) {
+    let list = catalogueLists.get(steps);
+    if (list === undefined) {
+      const fresh = Object.freeze(collectCallerSteps(steps));
+      list = { steps: fresh, json: JSON.stringify(fresh) };
+      catalogueLists.set(steps, list);
+      listJson.set(fresh, list.json);
+    }
+    return list.steps;
+  }
+  return Array.isArray(steps) ? collectCallerSteps(steps) : [];
+}
+
+function collectCallerSteps(steps: readonly unknown[]): CallerStep[] {
   const out: CallerStep[] = [];
-  for (const s of steps as readonly unknown[]) {
+  for (const s of steps) {
     if (out.length >= MAX_CALLER_STEPS) break;
     if (typeof s !== 'object' || s === null) continue;
     const view = viewOf(s);
@@ -221,20 +254,45 @@ export function toProblem(c: Classification, options?: ProblemOptions): ProblemR
   const kind = normalizeKind(c.kind);
   const status = resolvePolicy(options?.policy)[kind];
   const retryAfter = retryAfterSeconds(c);
-  const body: ProblemDocument = {
-    type: problemType(kind, options?.problemTypeBase),
-    title: TITLES[kind],
-    status,
-    detail: detailFor(c, kind, retryAfter),
-    kind,
-    retryable: c.retryable === true,
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-    remediation: callerSteps(c),
-  };
+  // remediation stays the last member: problemJson relies on it.
+  const body: ProblemDocument =
+    retryAfter !== undefined
+      ? {
+          type: problemType(kind, options?.problemTypeBase),
+          title: TITLES[kind],
+          status,
+          detail: detailFor(c, kind, retryAfter),
+          kind,
+          retryable: c.retryable === true,
+          retryAfter,
+          remediation: callerSteps(c),
+        }
+      : {
+          type: problemType(kind, options?.problemTypeBase),
+          title: TITLES[kind],
+          status,
+          detail: detailFor(c, kind, retryAfter),
+          kind,
+          retryable: c.retryable === true,
+          remediation: callerSteps(c),
+        };
   const headers: Record<string, string> = {
     'content-type': 'application/problem+json',
     'cache-control': 'no-store',
   };
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
   return { status, headers, body };
+}
+
+/**
+ * `JSON.stringify(body)`, byte for byte, for a body `toProblem` built: a catalogue remediation's
+ * steps were serialized once and are spliced in, which is most of the document. Anything else is
+ * simply stringified.
+ */
+export function problemJson(body: ProblemDocument): string {
+  const json = listJson.get(body.remediation);
+  // Only toProblem's shared lists are in listJson, and toProblem puts them last.
+  if (json === undefined) return JSON.stringify(body);
+  const { remediation: _spliced, ...head } = body;
+  return `${JSON.stringify(head).slice(0, -1)},"remediation":${json}}`;
 }

@@ -128,11 +128,16 @@ const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
+function holdsAny(text: string, literals: readonly string[]): boolean {
+  for (const literal of literals) if (text.includes(literal)) return true;
+  return false;
+}
+
 function applyBuiltIns(text: string, replacement: string): string {
   let out = text;
   let lower = out.toLowerCase();
   for (const { pattern, literals } of GATED_PATTERNS) {
-    if (!literals.some((l) => lower.includes(l))) continue;
+    if (!holdsAny(lower, literals)) continue;
     const next = applyPattern(out, pattern, replacement);
     if (next === out) continue;
     // The replacement may bring or remove literals the later patterns look for.

@@ -17,6 +17,17 @@ export function isVettedStep(step: object): boolean {
   return vettedSteps.has(step);
 }
 
+const vettedLists = new WeakSet<object>();
+
+/** Registers a frozen list of catalogue steps (one remediation's steps). */
+export function vetStepList(list: readonly object[]): void {
+  if (Object.isFrozen(list) && list.every((s) => vettedSteps.has(s))) vettedLists.add(list);
+}
+
+export function isVettedStepList(list: unknown): list is readonly object[] {
+  return typeof list === 'object' && list !== null && vettedLists.has(list);
+}
+
 /** Records that `classification.upstreamMessage` is `message`, redacted by the built-in patterns. */
 export function vetMessage(classification: object, message: string): void {
   redactedMessages.set(classification, message);

@@ -7,6 +7,7 @@ import {
   DEFAULT_PROBLEM_TYPE_BASE,
   MAX_RETRY_AFTER_SECONDS,
   PASSTHROUGH_POLICY,
+  problemJson,
   problemType,
   resolvePolicy,
   retryAfterSeconds,
@@ -514,4 +515,50 @@ describe('docs/problems pages', () => {
       expect(page).toContain(`# \`${kind}\``);
     });
   }
+});
+
+describe('problemJson', () => {
+  const providers = ['openai', 'anthropic', 'google', 'bedrock', 'azure-openai', 'generic', 'nope'];
+
+  it('is JSON.stringify of the body, byte for byte, for every kind, provider, retry and option', () => {
+    for (const kind of UPSTREAM_ERROR_KINDS)
+      for (const provider of providers)
+        for (const retryAfterMs of [undefined, 1500])
+          for (const options of [undefined, { problemTypeBase: 'https://e.example/p/' }]) {
+            const c = classification({ kind, provider, retryable: true, retryAfterMs });
+            const { body } = toProblem(c, options);
+            expect(problemJson(body)).toBe(JSON.stringify(body));
+          }
+  });
+
+  it('shares one frozen list of caller steps per catalogue entry, and copies hand-built ones', () => {
+    const a = toProblem(classification({ provider: 'openai' })).body.remediation;
+    const b = toProblem(classification({ provider: 'openai' })).body.remediation;
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toBe(b);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(a[0])).toBe(true);
+    const steps = [...remediationFor('rate_limited', 'openai').steps];
+    const handBuilt = toProblem(
+      classification({ provider: 'openai', remediation: { causes: [], steps } }),
+    ).body;
+    expect(handBuilt.remediation).toEqual(a);
+    expect(handBuilt.remediation).not.toBe(a);
+    expect(problemJson(handBuilt)).toBe(JSON.stringify(handBuilt));
+  });
+
+  it('checks a hand-built step even when it sits in a catalogue-shaped list', () => {
+    const steps = [
+      ...remediationFor('rate_limited', 'openai').steps,
+      {
+        id: 'x.leak',
+        audience: 'caller' as const,
+        title: 'Call us',
+        detail: `key=${'A1b2C3d4'.repeat(3)}`,
+      },
+    ];
+    const body = toProblem(classification({ remediation: { causes: [], steps } })).body;
+    expect(JSON.stringify(body)).not.toContain('A1b2C3d4');
+    expect(problemJson(body)).toBe(JSON.stringify(body));
+  });
 });

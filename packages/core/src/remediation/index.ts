@@ -6,6 +6,7 @@ import type {
   UpstreamErrorKind,
 } from '../types.js';
 import { UPSTREAM_ERROR_KINDS } from '../types.js';
+import { vetStepList } from '../vetted.js';
 import {
   BY_CODE,
   CAUSES,
@@ -37,21 +38,45 @@ function build(kind: UpstreamErrorKind, provider: Entry | undefined): Remediatio
   const causeIds = [...(provider?.causes ?? []), ...generic.causes, ...(fallback?.causes ?? [])];
   const steps: RemediationStep[] = [...new Set(stepIds)].map((id) => STEPS[id]);
   const causes: RemediationCause[] = [...new Set(causeIds)].map((id) => CAUSES[id]);
-  return Object.freeze({ causes: Object.freeze(causes), steps: Object.freeze(steps) });
+  const frozenSteps = Object.freeze(steps);
+  vetStepList(frozenSteps);
+  return Object.freeze({ causes: Object.freeze(causes), steps: frozenSteps });
 }
 
-// Everything is resolved once at load: a lookup per error is a Map read, with no allocation.
-const TABLE = new Map<string, Remediation>();
-for (const kind of UPSTREAM_ERROR_KINDS) {
-  TABLE.set(`generic\u0000${kind}`, build(kind, undefined));
-  for (const [provider, kinds] of Object.entries(PROVIDERS)) {
-    TABLE.set(`${provider}\u0000${kind}`, build(kind, kinds[kind] ?? { causes: [], steps: [] }));
-    const codes = BY_CODE[provider]?.[kind];
-    for (const [code, entry] of Object.entries(codes ?? {})) {
-      TABLE.set(`${provider}\u0000${kind}\u0000${code}`, build(kind, entry));
-    }
-  }
+interface KindEntry {
+  readonly remediation: Remediation;
+  readonly byCode: ReadonlyMap<string, Remediation>;
 }
+
+type Table = ReadonlyMap<string, ReadonlyMap<string, KindEntry>>;
+
+function buildTable(): Table {
+  const table = new Map<string, Map<string, KindEntry>>();
+  const generic = new Map<string, KindEntry>();
+  for (const kind of UPSTREAM_ERROR_KINDS)
+    generic.set(kind, { remediation: build(kind, undefined), byCode: new Map() });
+  table.set('generic', generic);
+  for (const [provider, kinds] of Object.entries(PROVIDERS)) {
+    const perKind = new Map<string, KindEntry>();
+    for (const kind of UPSTREAM_ERROR_KINDS) {
+      const byCode = new Map<string, Remediation>();
+      for (const [code, entry] of Object.entries(BY_CODE[provider]?.[kind] ?? {}))
+        byCode.set(code, build(kind, entry));
+      perKind.set(kind, {
+        remediation: build(kind, kinds[kind] ?? { causes: [], steps: [] }),
+        byCode,
+      });
+    }
+    table.set(provider, perKind);
+  }
+  return table;
+}
+
+/**
+ * Resolved once, on first use: a lookup per error is then three Map reads with no allocation, and
+ * a bundle that never asks for remediation (only `redact`, say) can drop the catalogue.
+ */
+let table: Table | undefined;
 
 const MAX_ID_LENGTH = 64;
 
@@ -74,12 +99,18 @@ export function remediationFor(
 ): Remediation {
   try {
     if (typeof kind !== 'string') return EMPTY;
-    const p = normalizeProvider(provider);
-    if (typeof upstreamCode === 'string' && upstreamCode.length <= MAX_ID_LENGTH) {
-      const byCode = TABLE.get(`${p}\u0000${kind}\u0000${upstreamCode.trim().toLowerCase()}`);
+    table ??= buildTable();
+    const entry = table.get(normalizeProvider(provider))?.get(kind);
+    if (entry === undefined) return EMPTY;
+    if (
+      typeof upstreamCode === 'string' &&
+      upstreamCode.length <= MAX_ID_LENGTH &&
+      entry.byCode.size > 0
+    ) {
+      const byCode = entry.byCode.get(upstreamCode.trim().toLowerCase());
       if (byCode !== undefined) return byCode;
     }
-    return TABLE.get(`${p}\u0000${kind}`) ?? EMPTY;
+    return entry.remediation;
   } catch {
     return EMPTY;
   }
