@@ -4,17 +4,18 @@
  */
 import { type Classification, UPSTREAM_ERROR_KINDS, type UpstreamErrorKind } from './types.js';
 
-const KINDS: ReadonlySet<string> = new Set<string>(UPSTREAM_ERROR_KINDS);
+const KINDS: ReadonlySet<string> = /* @__PURE__ */ new Set<string>(UPSTREAM_ERROR_KINDS);
 
 /**
  * Kinds no wait can fix: a human has to act (quota, credentials) or the request has to change (too
  * large). They are never retryable, never get `Retry-After`, and `withRetry` rethrows them at once.
  */
-export const NEVER_RETRYABLE_KINDS: ReadonlySet<UpstreamErrorKind> = new Set<UpstreamErrorKind>([
-  'quota_exhausted',
-  'request_too_large',
-  'upstream_auth',
-]);
+export const NEVER_RETRYABLE_KINDS: ReadonlySet<UpstreamErrorKind> =
+  /* @__PURE__ */ new Set<UpstreamErrorKind>([
+    'quota_exhausted',
+    'request_too_large',
+    'upstream_auth',
+  ]);
 
 /** A kind from a hand-built or hostile classification that is not in the taxonomy counts as `upstream_error`. */
 export function normalizeKind(kind: unknown): UpstreamErrorKind {

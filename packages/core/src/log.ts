@@ -68,7 +68,7 @@ function operatorStepId(s: object): string | undefined {
 }
 
 /** Catalogue steps are frozen: each is checked once (see problem.ts). `null` = shows none. */
-const catalogueIds = new WeakMap<object, string | null>();
+const catalogueIds = /* @__PURE__ */ new WeakMap<object, string | null>();
 
 function operatorStepIds(c: Classification): string[] {
   const steps: unknown = c.remediation?.steps;

@@ -17,7 +17,7 @@ import { isVettedStep, isVettedStepList } from './vetted.js';
  * passed on as 429: that would tell clients (and their retry logic) that they are the problem.
  * 503 says "this service is temporarily unable", 502/504 say "a service behind me failed".
  */
-export const DEFAULT_POLICY: StatusPolicy = Object.freeze({
+export const DEFAULT_POLICY: StatusPolicy = /* @__PURE__ */ Object.freeze({
   rate_limited: 503,
   overloaded: 503,
   quota_exhausted: 503,
@@ -31,7 +31,7 @@ export const DEFAULT_POLICY: StatusPolicy = Object.freeze({
  * For services where each caller brings its own upstream key (per-tenant keys): the upstream rate
  * limit really is the caller's limit, so it is answered as 429.
  */
-export const PASSTHROUGH_POLICY: StatusPolicy = Object.freeze({
+export const PASSTHROUGH_POLICY: StatusPolicy = /* @__PURE__ */ Object.freeze({
   ...DEFAULT_POLICY,
   rate_limited: 429,
 });
@@ -99,7 +99,13 @@ const DIMENSION_WORDS: Readonly<Record<string, string>> = {
   concurrent: 'concurrency',
 };
 
-const WINDOWS: ReadonlySet<string> = new Set(['second', 'minute', 'hour', 'day', 'month']);
+const WINDOWS: ReadonlySet<string> = /* @__PURE__ */ new Set([
+  'second',
+  'minute',
+  'hour',
+  'day',
+  'month',
+]);
 
 function limitPhrase(c: Classification): string {
   const dim =
@@ -162,7 +168,7 @@ function expandType(kind: string, template: string): string {
   return template.includes('{kind}') ? template.replaceAll('{kind}', kind) : `${template}${kind}`;
 }
 
-const DEFAULT_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
+const DEFAULT_TYPES: Readonly<Record<string, string>> = /* @__PURE__ */ Object.fromEntries(
   Object.keys(TITLES).map((kind) => [kind, expandType(kind, DEFAULT_PROBLEM_TYPE_BASE)]),
 );
 
@@ -200,7 +206,7 @@ function callerStep(s: object): CallerStep | null {
  * Catalogue steps are frozen and never change, so each is vetted once and the (frozen) result
  * reused: the same answer as vetting it per error, without redacting the same prose every time.
  */
-const catalogueViews = new WeakMap<object, CallerStep | null>();
+const catalogueViews = /* @__PURE__ */ new WeakMap<object, CallerStep | null>();
 
 function viewOf(s: object): CallerStep | null {
   if (!isVettedStep(s)) return callerStep(s);
@@ -219,9 +225,9 @@ interface CallerList {
   readonly json: string;
 }
 
-const catalogueLists = new WeakMap<object, CallerList>();
+const catalogueLists = /* @__PURE__ */ new WeakMap<object, CallerList>();
 /** The JSON of each shared caller list, by the list: what `problemJson` splices in. */
-const listJson = new WeakMap<object, string>();
+const listJson = /* @__PURE__ */ new WeakMap<object, string>();
 
 function callerSteps(c: Classification): ProblemDocument['remediation'] {
   const steps: unknown = c.remediation?.steps;

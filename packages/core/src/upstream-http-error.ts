@@ -127,7 +127,7 @@ function toHeaders(input: unknown): Headers {
   return headers;
 }
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /** Adds `chunk` (bytes or text) to the decoded text, up to `max` bytes in all; false when full. */
 class BoundedText {

@@ -5,8 +5,8 @@
  * registered here skips a second redaction pass, which on the error path cost as much as the first.
  * Identity-based: a hand-built or mutated value is never mistaken for a vetted one.
  */
-const vettedSteps = new WeakSet<object>();
-const redactedMessages = new WeakMap<object, string>();
+const vettedSteps = /* @__PURE__ */ new WeakSet<object>();
+const redactedMessages = /* @__PURE__ */ new WeakMap<object, string>();
 
 /** Registers catalogue steps: frozen objects whose every string is literal text written by us. */
 export function vetSteps(steps: Iterable<object>): void {
@@ -17,7 +17,7 @@ export function isVettedStep(step: object): boolean {
   return vettedSteps.has(step);
 }
 
-const vettedLists = new WeakSet<object>();
+const vettedLists = /* @__PURE__ */ new WeakSet<object>();
 
 /** Registers a frozen list of catalogue steps (one remediation's steps). */
 export function vetStepList(list: readonly object[]): void {

@@ -525,7 +525,11 @@ describe('problemJson', () => {
       for (const provider of providers)
         for (const retryAfterMs of [undefined, 1500])
           for (const options of [undefined, { problemTypeBase: 'https://e.example/p/' }]) {
-            const c = classification({ kind, provider, retryable: true, retryAfterMs });
+            const c = classification(
+              retryAfterMs === undefined
+                ? { kind, provider, retryable: true }
+                : { kind, provider, retryable: true, retryAfterMs },
+            );
             const { body } = toProblem(c, options);
             expect(problemJson(body)).toBe(JSON.stringify(body));
           }

@@ -14,10 +14,10 @@ export type { Four29Options } from '@four29/core';
  */
 export function upstreamErrorHandler(options?: Four29Options): Middleware {
   const handle = createUpstreamErrorHandler(options);
-  return async function four29UpstreamErrorHandler(ctx, next) {
-    try {
-      await next();
-    } catch (err) {
+  // Not an async function: this layer wraps every request, and on success a plain `.then` costs
+  // one derived promise where an async function adds its own promise and frame as well.
+  return function four29UpstreamErrorHandler(ctx, next) {
+    return next().then(undefined, (err: unknown) => {
       const started = ctx.headerSent;
       const handled = handle(err, {
         method: ctx.method,
@@ -39,6 +39,6 @@ export function upstreamErrorHandler(options?: Four29Options): Middleware {
       ctx.body = handled.body;
       ctx.status = handled.status;
       ctx.set(handled.headers);
-    }
+    });
   };
 }

@@ -81,15 +81,12 @@ export function normalizeHeaders(input: unknown): Map<string, string> {
  * cannot be redirected by a subclass or a Proxy (it throws on anything but a genuine `Headers`),
  * and it yields lower-case names and string values.
  */
-const nativeForEach:
-  | ((this: unknown, cb: (value: string, name: string) => void) => void)
-  | undefined =
+type HeadersForEach = (this: unknown, cb: (value: string, name: string) => void) => void;
+
+const nativeForEach: HeadersForEach | undefined = /* @__PURE__ */ (() =>
   typeof Headers === 'function' && typeof Headers.prototype?.forEach === 'function'
-    ? (Headers.prototype.forEach as (
-        this: unknown,
-        cb: (value: string, name: string) => void,
-      ) => void)
-    : undefined;
+    ? (Headers.prototype.forEach as HeadersForEach)
+    : undefined)();
 
 /**
  * Fast path for a genuine `Headers` (what fetch, openai-node and @anthropic-ai/sdk give): no guarded
@@ -121,7 +118,7 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 const DURATION_PART = '(?:\\d+(?:\\.\\d+)?|\\.\\d+)(?:ns|us|µs|μs|ms|s|m|h)';
-const DURATION_RE = new RegExp(`^(?:${DURATION_PART})+$`);
+const DURATION_RE = /* @__PURE__ */ new RegExp(`^(?:${DURATION_PART})+$`);
 const DURATION_PART_RE = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
 function finiteNonNegative(n: number): number | undefined {

@@ -80,7 +80,7 @@ export interface UpstreamErrorInfo {
 
 type Verdict = UpstreamErrorInfo | 'stop' | 'continue';
 
-const NETWORK_CODES: ReadonlySet<string> = new Set([
+const NETWORK_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ENOTFOUND',
@@ -103,7 +103,7 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'FailedToOpenSocket',
 ]);
 
-const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+const TIMEOUT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'ETIMEDOUT',
   'ESOCKETTIMEDOUT',
   'ECONNABORTED',
@@ -114,7 +114,7 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** undici codes that are the caller's doing or a programming error, not a network failure. */
-const UNDICI_NOT_NETWORK: ReadonlySet<string> = new Set([
+const UNDICI_NOT_NETWORK: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'UND_ERR_ABORTED',
   'UND_ERR_INVALID_ARG',
   'UND_ERR_INVALID_RETURN_VALUE',

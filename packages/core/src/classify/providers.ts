@@ -15,7 +15,7 @@ import type { Facts } from './facts.js';
 import { get, getString, hasOwn, toNumber } from './safe.js';
 
 /** Bedrock runtime exception names (shared with other AWS services, hence the header check too). */
-export const BEDROCK_EXCEPTIONS: ReadonlySet<string> = new Set([
+export const BEDROCK_EXCEPTIONS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'ThrottlingException',
   'ServiceQuotaExceededException',
   'ServiceUnavailableException',
@@ -30,7 +30,7 @@ export const BEDROCK_EXCEPTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** OpenAI error codes (platform.openai.com/docs/guides/error-codes and openai-node types). */
-export const OPENAI_CODES: ReadonlySet<string> = new Set([
+export const OPENAI_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'rate_limit_exceeded',
   'insufficient_quota',
   'invalid_api_key',

@@ -13,7 +13,7 @@ export interface KindDecision {
 }
 
 /** Codes and types that mean "no money or quota left": waiting does not help, someone must pay. */
-const QUOTA_CODES: ReadonlySet<string> = new Set([
+const QUOTA_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   // OpenAI (type and code; newer billing codes share type insufficient_quota)
   'insufficient_quota',
   'credit_balance_exhausted',
@@ -26,13 +26,13 @@ const QUOTA_CODES: ReadonlySet<string> = new Set([
   'enforced_spend_limit_reached',
 ]);
 
-const TOO_LARGE_CODES: ReadonlySet<string> = new Set([
+const TOO_LARGE_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'context_length_exceeded',
   'string_above_max_length',
   'request_too_large',
 ]);
 
-const AUTH_CODES: ReadonlySet<string> = new Set([
+const AUTH_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'invalid_api_key',
   'authentication_error',
   'permission_error',
@@ -46,7 +46,7 @@ const AUTH_CODES: ReadonlySet<string> = new Set([
   'CredentialsProviderError',
 ]);
 
-const RATE_LIMIT_CODES: ReadonlySet<string> = new Set([
+const RATE_LIMIT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'rate_limit_exceeded',
   'rate_limit_error',
   'RESOURCE_EXHAUSTED',
@@ -56,7 +56,7 @@ const RATE_LIMIT_CODES: ReadonlySet<string> = new Set([
   'ServiceQuotaExceededException',
 ]);
 
-const OVERLOAD_CODES: ReadonlySet<string> = new Set([
+const OVERLOAD_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'overloaded_error',
   'UNAVAILABLE',
   'ServiceUnavailableException',
@@ -68,9 +68,9 @@ const OVERLOAD_CODES: ReadonlySet<string> = new Set([
  * request or Stripe process is currently accessing it"). Retryable like a 409; slowing the whole
  * account down would not help, and rate-limit remedies would mislead the operator.
  */
-const CONTENTION_CODES: ReadonlySet<string> = new Set(['lock_timeout']);
+const CONTENTION_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set(['lock_timeout']);
 
-const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+const TIMEOUT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'timeout_error',
   'DEADLINE_EXCEEDED',
   'ModelTimeoutException',
@@ -94,31 +94,31 @@ function anyIn(f: Facts, set: ReadonlySet<string>): boolean {
 /** A count as providers print it: `50000` or `50,000`. */
 const N = String.raw`(\d{1,3}(?:,\d{3})+|\d{1,15})`;
 // "Limit 50000, Used 47949, Requested 3006" (OpenAI, Groq). Capital L: "rate limit of …" is prose.
-const LIMIT_TRIPLE_RE = new RegExp(
+const LIMIT_TRIPLE_RE = /* @__PURE__ */ new RegExp(
   String.raw`\bLimit:?\s*${N}(?:,\s*Used:?\s*${N})?(?:,\s*Requested:?\s*${N})?`,
 );
 // Anthropic: "prompt is too long: 210425 tokens > 200000 maximum"
-const PROMPT_TOO_LONG_RE = new RegExp(
+const PROMPT_TOO_LONG_RE = /* @__PURE__ */ new RegExp(
   String.raw`prompt is too long:\s*${N}\s*tokens\s*>\s*${N}\s*maximum`,
   'i',
 );
 // Gemini: "The input token count (1056843) exceeds the maximum number of tokens allowed (1048576)."
-const INPUT_TOKEN_COUNT_RE = new RegExp(
+const INPUT_TOKEN_COUNT_RE = /* @__PURE__ */ new RegExp(
   String.raw`input token count \(?${N}\)? exceeds the maximum number of tokens allowed \(?${N}\)?`,
   'i',
 );
 // OpenAI: "maximum context length is 128000 tokens. However, your messages resulted in 130415 tokens."
-const CONTEXT_LENGTH_RE = new RegExp(
+const CONTEXT_LENGTH_RE = /* @__PURE__ */ new RegExp(
   String.raw`maximum context length is ${N} tokens\b[\s\S]{0,200}?\b(?:resulted in|requested) ${N} tokens`,
   'i',
 );
 // Anthropic: "of 20,000 input tokens per minute"
-const ANTHROPIC_LIMIT_RE = new RegExp(
+const ANTHROPIC_LIMIT_RE = /* @__PURE__ */ new RegExp(
   String.raw`\bof ${N} (input tokens|output tokens|tokens|requests) per (minute|hour|day)\b`,
   'i',
 );
 // Gemini: "* Quota exceeded for metric: …, limit: 10, model: …"
-const GEMINI_LIMIT_RE = new RegExp(String.raw`\blimit:\s*${N}(?![\d.])`);
+const GEMINI_LIMIT_RE = /* @__PURE__ */ new RegExp(String.raw`\blimit:\s*${N}(?![\d.])`);
 // Message patterns, compiled once: a regex literal inside a function is a new object per call.
 const TOO_LONG_WORDS_RE =
   /maximum context length|context window|input is too long|prompt is too long/i;
@@ -150,7 +150,7 @@ interface Triple {
   requested?: number;
 }
 
-const NO_TRIPLE: Readonly<Triple> = Object.freeze({});
+const NO_TRIPLE: Readonly<Triple> = /* @__PURE__ */ Object.freeze({});
 
 function readTriple(message: string): Readonly<Triple> {
   const m = LIMIT_TRIPLE_RE.exec(message);

@@ -53,519 +53,523 @@ const URL = {
 type StepInit = Omit<RemediationStep, 'id'>;
 
 /** Every step, by id. */
-const STEP_DATA = {
-  // --- generic: what anyone calling any upstream can do -------------------------------------
-  'generic.retry-after': {
-    audience: 'caller',
-    title: 'Retry after the indicated delay',
-    detail:
-      'Wait the number of seconds in the Retry-After header (also the retryAfter member of this problem) before sending the request again. Without one, back off exponentially with random jitter.',
-  },
-  'generic.slow-down': {
-    audience: 'caller',
-    title: 'Send fewer requests at once',
-    detail:
-      'Spread requests out over time and lower their concurrency; bursts are what hit the limit.',
-  },
-  'generic.retry-if-retryable': {
-    audience: 'caller',
-    title: 'Retry only if the problem says it is retryable',
-    detail:
-      'Repeat the request after a short backoff only when this problem has "retryable": true. A non-retryable error will fail the same way again.',
-  },
-  'generic.shrink-request': {
-    audience: 'caller',
-    title: 'Send a smaller request',
-    detail:
-      'Shorten the input (prompt, documents, history) or ask for a shorter output (a lower max_tokens or equivalent) and send it again. Repeating the same request will fail the same way.',
-  },
-  'generic.backoff-with-jitter': {
-    audience: 'operator',
-    title: 'Retry with exponential backoff and jitter, honouring Retry-After',
-    detail:
-      'Retry rate-limited calls a bounded number of times, waiting the upstream Retry-After (or reset) when given, else an exponentially growing delay with random jitter. Cap the total wait so a request never hangs on a long Retry-After.',
-  },
-  'generic.limit-concurrency': {
-    audience: 'operator',
-    title: 'Pace requests below the upstream limit',
-    detail:
-      'Put a client-side rate limiter or queue in front of the upstream calls, sized below the provider limit for the key, so bursts are smoothed instead of rejected.',
-  },
-  'generic.lower-max-tokens': {
-    audience: 'operator',
-    title: 'Lower max_tokens',
-    detail:
-      'Token-per-minute limits count the requested maximum output, not only what is generated. Set max_tokens close to what responses really need.',
-  },
-  'generic.request-higher-limit': {
-    audience: 'operator',
-    title: 'Ask the provider for a higher limit',
-    detail:
-      "Check the provider's documented limits for this key or plan and request an increase if sustained traffic needs more.",
-  },
-  'generic.stop-retrying-quota': {
-    audience: 'operator',
-    title: 'Stop retrying until the quota is restored',
-    detail:
-      'Quota and billing errors do not pass by waiting a few seconds. Retrying them only adds load and latency; fail fast until someone restores the quota.',
-  },
-  'generic.alert-a-human': {
-    audience: 'operator',
-    title: 'Alert a human',
-    detail:
-      'This needs a person with access to the provider account. Route error-level four29 records to an alert, not only to a log.',
-  },
-  'generic.fallback-provider': {
-    audience: 'operator',
-    title: 'Fail over to another account or provider',
-    detail:
-      'If the service must keep answering, route requests to a secondary account, deployment or provider while this one is out of quota.',
-  },
-  'generic.truncate-or-chunk': {
-    audience: 'operator',
-    title: 'Bound request size before calling the upstream',
-    detail:
-      "Count tokens or bytes before sending; truncate history, summarise, or split large inputs into chunks that fit the model's context window and the per-request limits.",
-  },
-  'generic.fallback-model': {
-    audience: 'operator',
-    title: 'Fall back to another model or deployment',
-    detail:
-      'When a model is overloaded, retry on an alternative model, region or deployment that can serve the request.',
-  },
-  'generic.check-status-page': {
-    audience: 'operator',
-    title: "Check the provider's status page",
-    detail:
-      'Overload, timeouts and 5xx errors that persist usually mean an incident on the provider side.',
-  },
-  'generic.check-credentials': {
-    audience: 'operator',
-    title: 'Check the upstream credentials',
-    detail:
-      'The key or token this service uses was rejected: it may be wrong, expired, revoked, lack a permission, or be sent to the wrong account or endpoint. Fix the configured secret; callers cannot.',
-  },
-  'generic.review-timeouts': {
-    audience: 'operator',
-    title: 'Review timeouts and stream long responses',
-    detail:
-      'Long generations can exceed a fixed client timeout. Raise the upstream timeout for slow endpoints, stream responses, or lower the requested output length.',
-  },
-  'generic.quote-request-id': {
-    audience: 'operator',
-    title: 'Quote the upstream request id to the provider',
-    detail:
-      'If the error persists, open a support case with the provider and quote the upstream request id from this log record.',
-  },
+// Built by a pure call so that bundles which never read the catalogue drop it: object literals
+// reading URL members would otherwise count as side effects.
+const STEP_DATA = /* @__PURE__ */ (() =>
+  ({
+    // --- generic: what anyone calling any upstream can do -------------------------------------
+    'generic.retry-after': {
+      audience: 'caller',
+      title: 'Retry after the indicated delay',
+      detail:
+        'Wait the number of seconds in the Retry-After header (also the retryAfter member of this problem) before sending the request again. Without one, back off exponentially with random jitter.',
+    },
+    'generic.slow-down': {
+      audience: 'caller',
+      title: 'Send fewer requests at once',
+      detail:
+        'Spread requests out over time and lower their concurrency; bursts are what hit the limit.',
+    },
+    'generic.retry-if-retryable': {
+      audience: 'caller',
+      title: 'Retry only if the problem says it is retryable',
+      detail:
+        'Repeat the request after a short backoff only when this problem has "retryable": true. A non-retryable error will fail the same way again.',
+    },
+    'generic.shrink-request': {
+      audience: 'caller',
+      title: 'Send a smaller request',
+      detail:
+        'Shorten the input (prompt, documents, history) or ask for a shorter output (a lower max_tokens or equivalent) and send it again. Repeating the same request will fail the same way.',
+    },
+    'generic.backoff-with-jitter': {
+      audience: 'operator',
+      title: 'Retry with exponential backoff and jitter, honouring Retry-After',
+      detail:
+        'Retry rate-limited calls a bounded number of times, waiting the upstream Retry-After (or reset) when given, else an exponentially growing delay with random jitter. Cap the total wait so a request never hangs on a long Retry-After.',
+    },
+    'generic.limit-concurrency': {
+      audience: 'operator',
+      title: 'Pace requests below the upstream limit',
+      detail:
+        'Put a client-side rate limiter or queue in front of the upstream calls, sized below the provider limit for the key, so bursts are smoothed instead of rejected.',
+    },
+    'generic.lower-max-tokens': {
+      audience: 'operator',
+      title: 'Lower max_tokens',
+      detail:
+        'Token-per-minute limits count the requested maximum output, not only what is generated. Set max_tokens close to what responses really need.',
+    },
+    'generic.request-higher-limit': {
+      audience: 'operator',
+      title: 'Ask the provider for a higher limit',
+      detail:
+        "Check the provider's documented limits for this key or plan and request an increase if sustained traffic needs more.",
+    },
+    'generic.stop-retrying-quota': {
+      audience: 'operator',
+      title: 'Stop retrying until the quota is restored',
+      detail:
+        'Quota and billing errors do not pass by waiting a few seconds. Retrying them only adds load and latency; fail fast until someone restores the quota.',
+    },
+    'generic.alert-a-human': {
+      audience: 'operator',
+      title: 'Alert a human',
+      detail:
+        'This needs a person with access to the provider account. Route error-level four29 records to an alert, not only to a log.',
+    },
+    'generic.fallback-provider': {
+      audience: 'operator',
+      title: 'Fail over to another account or provider',
+      detail:
+        'If the service must keep answering, route requests to a secondary account, deployment or provider while this one is out of quota.',
+    },
+    'generic.truncate-or-chunk': {
+      audience: 'operator',
+      title: 'Bound request size before calling the upstream',
+      detail:
+        "Count tokens or bytes before sending; truncate history, summarise, or split large inputs into chunks that fit the model's context window and the per-request limits.",
+    },
+    'generic.fallback-model': {
+      audience: 'operator',
+      title: 'Fall back to another model or deployment',
+      detail:
+        'When a model is overloaded, retry on an alternative model, region or deployment that can serve the request.',
+    },
+    'generic.check-status-page': {
+      audience: 'operator',
+      title: "Check the provider's status page",
+      detail:
+        'Overload, timeouts and 5xx errors that persist usually mean an incident on the provider side.',
+    },
+    'generic.check-credentials': {
+      audience: 'operator',
+      title: 'Check the upstream credentials',
+      detail:
+        'The key or token this service uses was rejected: it may be wrong, expired, revoked, lack a permission, or be sent to the wrong account or endpoint. Fix the configured secret; callers cannot.',
+    },
+    'generic.review-timeouts': {
+      audience: 'operator',
+      title: 'Review timeouts and stream long responses',
+      detail:
+        'Long generations can exceed a fixed client timeout. Raise the upstream timeout for slow endpoints, stream responses, or lower the requested output length.',
+    },
+    'generic.quote-request-id': {
+      audience: 'operator',
+      title: 'Quote the upstream request id to the provider',
+      detail:
+        'If the error persists, open a support case with the provider and quote the upstream request id from this log record.',
+    },
 
-  // --- OpenAI ------------------------------------------------------------------------------------
-  'openai.review-usage-and-budget': {
-    audience: 'billing-admin',
-    title: 'Review usage and the monthly budget',
-    detail:
-      "Compare the organization's usage this month with its monthly budget and remaining credits to see which one ran out.",
-    url: URL.openaiUsage,
-  },
-  'openai.raise-monthly-budget': {
-    audience: 'billing-admin',
-    title: 'Raise the monthly budget',
-    detail:
-      "Raise the organization's (or the project's) monthly budget, up to the maximum its usage tier allows, if it is below what the service needs.",
-    url: URL.openaiLimits,
-  },
-  'openai.request-limit-increase': {
-    audience: 'billing-admin',
-    title: 'Request a usage-limit increase',
-    detail:
-      'If needs exceed the current tier, qualify for a higher usage tier or request an exception with the limit-increase form on the Limits page.',
-    url: URL.openaiLimits,
-  },
-  'openai.upgrade-to-paid-plan': {
-    audience: 'billing-admin',
-    title: 'Upgrade to a paid account',
-    detail:
-      'Create or move the organization to a paid (pay-as-you-go) account; free trial credits alone do not cover production use.',
-    url: URL.openaiBilling,
-  },
-  'openai.add-payment-method': {
-    audience: 'billing-admin',
-    title: 'Add a payment method',
-    detail: 'Add a credit or debit card to the organization billing settings.',
-    url: URL.openaiBilling,
-  },
-  'openai.add-credits': {
-    audience: 'billing-admin',
-    title: 'Buy credits or enable auto recharge',
-    detail:
-      'Prepaid billing stops at a zero credit balance. Add credits, and consider auto recharge so the balance does not run out again.',
-    url: URL.openaiBilling,
-  },
-  'openai.new-key-after-upgrade': {
-    audience: 'operator',
-    title: 'Generate a new API key if the key predates the upgrade',
-    detail:
-      'A key created before the account was upgraded can keep failing. Create a new key and deploy it.',
-    url: URL.openaiKeys,
-  },
-  'openai.wait-after-upgrade': {
-    audience: 'operator',
-    title: 'Allow up to 10 minutes after an upgrade',
-    detail:
-      'A new paid plan, payment method or budget can take up to 10 minutes to take effect; errors in that window do not mean it failed.',
-  },
-  'openai.monitor-usage': {
-    audience: 'operator',
-    title: 'Monitor usage on the usage dashboard',
-    detail: 'Watch spend and token usage against the budget so the limit is not a surprise again.',
-    url: URL.openaiUsage,
-  },
-  'openai.set-spend-caps': {
-    audience: 'billing-admin',
-    title: 'Set soft and hard spending caps',
-    detail:
-      'After upgrading, set a notification threshold (soft cap) and a budget (hard cap) that match expected spend, to avoid unexpected charges.',
-    url: URL.openaiLimits,
-  },
-  'openai.replace-old-keys': {
-    audience: 'operator',
-    title: 'Delete old API keys and create a new one if the error persists',
-    detail:
-      'If the quota error persists after an upgrade, delete the old keys, create a new key for the updated account and deploy it.',
-    url: URL.openaiKeys,
-  },
-  'openai.free-credits-first-account-only': {
-    audience: 'billing-admin',
-    title: 'Check free-credit eligibility',
-    detail:
-      'Free trial credits go only to the first account created with a given phone number; another account on the same number starts without credits and needs a payment method.',
-  },
-  'openai.read-quota-guide': {
-    audience: 'operator',
-    title: "Read OpenAI's guide for this error",
-    detail: 'OpenAI documents the "You exceeded your current quota" error and its fixes.',
-    url: URL.openaiQuotaHelp,
-  },
-  'openai.pace-requests': {
-    audience: 'operator',
-    title: "Pace requests to the organization's rate limits",
-    detail:
-      'OpenAI limits requests and tokens per minute and per day for each model, shared by every key in the organization and project. Read the x-ratelimit-* headers and retry with backoff.',
-    url: URL.openaiRateLimitGuide,
-  },
-  'openai.batch-requests': {
-    audience: 'operator',
-    title: 'Batch requests',
-    detail:
-      'Combine several small tasks into one request, or send work that need not be answered now through the Batch API, which has its own rate-limit pool.',
-    url: URL.openaiRateLimitAdvice,
-  },
-  'openai.raise-usage-tier': {
-    audience: 'billing-admin',
-    title: 'Move to a higher usage tier',
-    detail:
-      'Rate limits grow with the usage tier, which rises with cumulative spend; the Limits page shows the current tier, its limits and how to request more.',
-    url: URL.openaiLimits,
-  },
-  'openai.check-api-key': {
-    audience: 'operator',
-    title: 'Check or rotate the OpenAI API key',
-    detail:
-      'Make sure the configured key exists, has not been revoked, belongs to the intended project and has the permissions the endpoint needs; create a new key if in doubt.',
-    url: URL.openaiKeys,
-  },
-  'openai.check-org-project-header': {
-    audience: 'operator',
-    title: 'Check the organization and project headers',
-    detail:
-      'An OpenAI-Organization or OpenAI-Project header (organization / project client option) that the key does not belong to is rejected. Remove it or set it to the key’s own organization and project.',
-  },
-  'openai.check-status': {
-    audience: 'operator',
-    title: "Check OpenAI's status page",
-    detail: 'Persistent overload or 5xx errors usually match an incident listed there.',
-    url: URL.openaiStatus,
-  },
-  'openai.read-error-codes': {
-    audience: 'operator',
-    title: "Look the error up in OpenAI's error-code guide",
-    detail: 'OpenAI lists each API error with its cause and fix.',
-    url: URL.openaiErrorCodes,
-  },
+    // --- OpenAI ------------------------------------------------------------------------------------
+    'openai.review-usage-and-budget': {
+      audience: 'billing-admin',
+      title: 'Review usage and the monthly budget',
+      detail:
+        "Compare the organization's usage this month with its monthly budget and remaining credits to see which one ran out.",
+      url: URL.openaiUsage,
+    },
+    'openai.raise-monthly-budget': {
+      audience: 'billing-admin',
+      title: 'Raise the monthly budget',
+      detail:
+        "Raise the organization's (or the project's) monthly budget, up to the maximum its usage tier allows, if it is below what the service needs.",
+      url: URL.openaiLimits,
+    },
+    'openai.request-limit-increase': {
+      audience: 'billing-admin',
+      title: 'Request a usage-limit increase',
+      detail:
+        'If needs exceed the current tier, qualify for a higher usage tier or request an exception with the limit-increase form on the Limits page.',
+      url: URL.openaiLimits,
+    },
+    'openai.upgrade-to-paid-plan': {
+      audience: 'billing-admin',
+      title: 'Upgrade to a paid account',
+      detail:
+        'Create or move the organization to a paid (pay-as-you-go) account; free trial credits alone do not cover production use.',
+      url: URL.openaiBilling,
+    },
+    'openai.add-payment-method': {
+      audience: 'billing-admin',
+      title: 'Add a payment method',
+      detail: 'Add a credit or debit card to the organization billing settings.',
+      url: URL.openaiBilling,
+    },
+    'openai.add-credits': {
+      audience: 'billing-admin',
+      title: 'Buy credits or enable auto recharge',
+      detail:
+        'Prepaid billing stops at a zero credit balance. Add credits, and consider auto recharge so the balance does not run out again.',
+      url: URL.openaiBilling,
+    },
+    'openai.new-key-after-upgrade': {
+      audience: 'operator',
+      title: 'Generate a new API key if the key predates the upgrade',
+      detail:
+        'A key created before the account was upgraded can keep failing. Create a new key and deploy it.',
+      url: URL.openaiKeys,
+    },
+    'openai.wait-after-upgrade': {
+      audience: 'operator',
+      title: 'Allow up to 10 minutes after an upgrade',
+      detail:
+        'A new paid plan, payment method or budget can take up to 10 minutes to take effect; errors in that window do not mean it failed.',
+    },
+    'openai.monitor-usage': {
+      audience: 'operator',
+      title: 'Monitor usage on the usage dashboard',
+      detail:
+        'Watch spend and token usage against the budget so the limit is not a surprise again.',
+      url: URL.openaiUsage,
+    },
+    'openai.set-spend-caps': {
+      audience: 'billing-admin',
+      title: 'Set soft and hard spending caps',
+      detail:
+        'After upgrading, set a notification threshold (soft cap) and a budget (hard cap) that match expected spend, to avoid unexpected charges.',
+      url: URL.openaiLimits,
+    },
+    'openai.replace-old-keys': {
+      audience: 'operator',
+      title: 'Delete old API keys and create a new one if the error persists',
+      detail:
+        'If the quota error persists after an upgrade, delete the old keys, create a new key for the updated account and deploy it.',
+      url: URL.openaiKeys,
+    },
+    'openai.free-credits-first-account-only': {
+      audience: 'billing-admin',
+      title: 'Check free-credit eligibility',
+      detail:
+        'Free trial credits go only to the first account created with a given phone number; another account on the same number starts without credits and needs a payment method.',
+    },
+    'openai.read-quota-guide': {
+      audience: 'operator',
+      title: "Read OpenAI's guide for this error",
+      detail: 'OpenAI documents the "You exceeded your current quota" error and its fixes.',
+      url: URL.openaiQuotaHelp,
+    },
+    'openai.pace-requests': {
+      audience: 'operator',
+      title: "Pace requests to the organization's rate limits",
+      detail:
+        'OpenAI limits requests and tokens per minute and per day for each model, shared by every key in the organization and project. Read the x-ratelimit-* headers and retry with backoff.',
+      url: URL.openaiRateLimitGuide,
+    },
+    'openai.batch-requests': {
+      audience: 'operator',
+      title: 'Batch requests',
+      detail:
+        'Combine several small tasks into one request, or send work that need not be answered now through the Batch API, which has its own rate-limit pool.',
+      url: URL.openaiRateLimitAdvice,
+    },
+    'openai.raise-usage-tier': {
+      audience: 'billing-admin',
+      title: 'Move to a higher usage tier',
+      detail:
+        'Rate limits grow with the usage tier, which rises with cumulative spend; the Limits page shows the current tier, its limits and how to request more.',
+      url: URL.openaiLimits,
+    },
+    'openai.check-api-key': {
+      audience: 'operator',
+      title: 'Check or rotate the OpenAI API key',
+      detail:
+        'Make sure the configured key exists, has not been revoked, belongs to the intended project and has the permissions the endpoint needs; create a new key if in doubt.',
+      url: URL.openaiKeys,
+    },
+    'openai.check-org-project-header': {
+      audience: 'operator',
+      title: 'Check the organization and project headers',
+      detail:
+        'An OpenAI-Organization or OpenAI-Project header (organization / project client option) that the key does not belong to is rejected. Remove it or set it to the key’s own organization and project.',
+    },
+    'openai.check-status': {
+      audience: 'operator',
+      title: "Check OpenAI's status page",
+      detail: 'Persistent overload or 5xx errors usually match an incident listed there.',
+      url: URL.openaiStatus,
+    },
+    'openai.read-error-codes': {
+      audience: 'operator',
+      title: "Look the error up in OpenAI's error-code guide",
+      detail: 'OpenAI lists each API error with its cause and fix.',
+      url: URL.openaiErrorCodes,
+    },
 
-  // --- Azure OpenAI ------------------------------------------------------------------------------
-  'azure.raise-deployment-tpm': {
-    audience: 'operator',
-    title: "Raise the deployment's tokens-per-minute allocation",
-    detail:
-      "A deployment's rate limit is the TPM assigned to it (requests per minute follow from it). Assign it more of the subscription's regional quota, or free TPM from other deployments of the model.",
-    url: URL.azureQuota,
-  },
-  'azure.request-quota-increase': {
-    audience: 'operator',
-    title: 'Request an Azure OpenAI quota increase',
-    detail:
-      'Quota is per subscription, region, model and deployment type. If the region has no quota left for the model, file the quota-increase request form.',
-    url: URL.azureQuotaIncrease,
-  },
-  'azure.spread-across-deployments': {
-    audience: 'operator',
-    title: 'Spread load over another region or deployment',
-    detail:
-      'Add a deployment of the model in another region (with its own quota) or use a global deployment type, and route part of the traffic there.',
-    url: URL.azureQuotasLimits,
-  },
-  'azure.upgrade-trial-subscription': {
-    audience: 'billing-admin',
-    title: 'Upgrade a free or trial subscription to pay-as-you-go',
-    detail:
-      'Free-account subscriptions get little or no quota; a "retry after 86400 seconds" answer usually means zero quota. Upgrade the subscription.',
-    url: URL.azureTrialUpgrade,
-  },
-  'azure.check-key-and-endpoint': {
-    audience: 'operator',
-    title: 'Check the api-key, endpoint and deployment name',
-    detail:
-      'Send the key of the same Azure OpenAI resource as the endpoint URL (or a valid Entra ID token with an Azure AI role), and a deployment name that exists on that resource.',
-  },
+    // --- Azure OpenAI ------------------------------------------------------------------------------
+    'azure.raise-deployment-tpm': {
+      audience: 'operator',
+      title: "Raise the deployment's tokens-per-minute allocation",
+      detail:
+        "A deployment's rate limit is the TPM assigned to it (requests per minute follow from it). Assign it more of the subscription's regional quota, or free TPM from other deployments of the model.",
+      url: URL.azureQuota,
+    },
+    'azure.request-quota-increase': {
+      audience: 'operator',
+      title: 'Request an Azure OpenAI quota increase',
+      detail:
+        'Quota is per subscription, region, model and deployment type. If the region has no quota left for the model, file the quota-increase request form.',
+      url: URL.azureQuotaIncrease,
+    },
+    'azure.spread-across-deployments': {
+      audience: 'operator',
+      title: 'Spread load over another region or deployment',
+      detail:
+        'Add a deployment of the model in another region (with its own quota) or use a global deployment type, and route part of the traffic there.',
+      url: URL.azureQuotasLimits,
+    },
+    'azure.upgrade-trial-subscription': {
+      audience: 'billing-admin',
+      title: 'Upgrade a free or trial subscription to pay-as-you-go',
+      detail:
+        'Free-account subscriptions get little or no quota; a "retry after 86400 seconds" answer usually means zero quota. Upgrade the subscription.',
+      url: URL.azureTrialUpgrade,
+    },
+    'azure.check-key-and-endpoint': {
+      audience: 'operator',
+      title: 'Check the api-key, endpoint and deployment name',
+      detail:
+        'Send the key of the same Azure OpenAI resource as the endpoint URL (or a valid Entra ID token with an Azure AI role), and a deployment name that exists on that resource.',
+    },
 
-  // --- Anthropic ---------------------------------------------------------------------------------
-  'anthropic.raise-tier': {
-    audience: 'billing-admin',
-    title: 'Move to a higher Anthropic usage tier',
-    detail:
-      'Requests, input-token and output-token limits per minute rise with the usage tier, which follows credit purchases; the console Limits page shows the current limits.',
-    url: URL.anthropicLimits,
-  },
-  'anthropic.read-rate-limits': {
-    audience: 'operator',
-    title: "Read Anthropic's rate-limit rules",
-    detail:
-      'Limits apply per organization and model; the anthropic-ratelimit-* response headers say which one ran out and when it resets.',
-    url: URL.anthropicRateLimits,
-  },
-  'anthropic.ramp-up-gradually': {
-    audience: 'operator',
-    title: 'Ramp traffic up gradually',
-    detail:
-      'A sharp jump in usage can be rejected with 429 even below the nominal limits; increase traffic steadily.',
-    url: URL.anthropicErrors,
-  },
-  'anthropic.use-message-batches': {
-    audience: 'operator',
-    title: 'Use the Message Batches API for bulk work',
-    detail:
-      'Work that need not be answered at once can go through message batches, which have their own limits, separate from the per-minute Messages API limits.',
-    url: URL.anthropicRateLimits,
-  },
-  'anthropic.buy-credits': {
-    audience: 'billing-admin',
-    title: 'Add credits to the Anthropic organization',
-    detail:
-      'A credit balance that is too low stops all requests. Buy credits or enable auto-reload in the console billing settings.',
-    url: URL.anthropicBilling,
-  },
-  'anthropic.raise-spend-limit': {
-    audience: 'billing-admin',
-    title: 'Raise the monthly spend limit',
-    detail:
-      'The organization (or workspace) reached its monthly spend limit. Raise it, within what the usage tier allows, in the console limits settings.',
-    url: URL.anthropicLimits,
-  },
-  'anthropic.check-api-key': {
-    audience: 'operator',
-    title: 'Check or rotate the Anthropic API key',
-    detail:
-      'Make sure the configured x-api-key exists, is active and belongs to a workspace allowed to use the model; create a new key if in doubt.',
-    url: URL.anthropicKeys,
-  },
-  'anthropic.check-status': {
-    audience: 'operator',
-    title: "Check Anthropic's status page",
-    detail:
-      '529 overloaded_error means Anthropic is overloaded across customers; persistent overload matches an incident listed there.',
-    url: URL.anthropicStatus,
-  },
-  'anthropic.read-errors': {
-    audience: 'operator',
-    title: "Look the error type up in Anthropic's error reference",
-    detail: 'Anthropic documents each error type and the request-size limits.',
-    url: URL.anthropicErrors,
-  },
+    // --- Anthropic ---------------------------------------------------------------------------------
+    'anthropic.raise-tier': {
+      audience: 'billing-admin',
+      title: 'Move to a higher Anthropic usage tier',
+      detail:
+        'Requests, input-token and output-token limits per minute rise with the usage tier, which follows credit purchases; the console Limits page shows the current limits.',
+      url: URL.anthropicLimits,
+    },
+    'anthropic.read-rate-limits': {
+      audience: 'operator',
+      title: "Read Anthropic's rate-limit rules",
+      detail:
+        'Limits apply per organization and model; the anthropic-ratelimit-* response headers say which one ran out and when it resets.',
+      url: URL.anthropicRateLimits,
+    },
+    'anthropic.ramp-up-gradually': {
+      audience: 'operator',
+      title: 'Ramp traffic up gradually',
+      detail:
+        'A sharp jump in usage can be rejected with 429 even below the nominal limits; increase traffic steadily.',
+      url: URL.anthropicErrors,
+    },
+    'anthropic.use-message-batches': {
+      audience: 'operator',
+      title: 'Use the Message Batches API for bulk work',
+      detail:
+        'Work that need not be answered at once can go through message batches, which have their own limits, separate from the per-minute Messages API limits.',
+      url: URL.anthropicRateLimits,
+    },
+    'anthropic.buy-credits': {
+      audience: 'billing-admin',
+      title: 'Add credits to the Anthropic organization',
+      detail:
+        'A credit balance that is too low stops all requests. Buy credits or enable auto-reload in the console billing settings.',
+      url: URL.anthropicBilling,
+    },
+    'anthropic.raise-spend-limit': {
+      audience: 'billing-admin',
+      title: 'Raise the monthly spend limit',
+      detail:
+        'The organization (or workspace) reached its monthly spend limit. Raise it, within what the usage tier allows, in the console limits settings.',
+      url: URL.anthropicLimits,
+    },
+    'anthropic.check-api-key': {
+      audience: 'operator',
+      title: 'Check or rotate the Anthropic API key',
+      detail:
+        'Make sure the configured x-api-key exists, is active and belongs to a workspace allowed to use the model; create a new key if in doubt.',
+      url: URL.anthropicKeys,
+    },
+    'anthropic.check-status': {
+      audience: 'operator',
+      title: "Check Anthropic's status page",
+      detail:
+        '529 overloaded_error means Anthropic is overloaded across customers; persistent overload matches an incident listed there.',
+      url: URL.anthropicStatus,
+    },
+    'anthropic.read-errors': {
+      audience: 'operator',
+      title: "Look the error type up in Anthropic's error reference",
+      detail: 'Anthropic documents each error type and the request-size limits.',
+      url: URL.anthropicErrors,
+    },
 
-  // --- Google (Gemini API and Vertex AI) ----------------------------------------------------------
-  'google.check-rate-limits': {
-    audience: 'operator',
-    title: "Check the project's Gemini API rate limits",
-    detail:
-      'Gemini API limits (requests and tokens per minute, requests per day) apply per project and model and depend on the tier. The QuotaFailure details name the exhausted quota.',
-    url: URL.googleRateLimits,
-  },
-  'google.enable-billing': {
-    audience: 'billing-admin',
-    title: 'Enable billing for the Gemini API project',
-    detail:
-      'A quota limit of 0 means the tier has no quota for this model: the free tier does not include it. Set up billing for the project in Google AI Studio to move to a paid tier.',
-    url: URL.googleBilling,
-  },
-  'google.upgrade-tier': {
-    audience: 'billing-admin',
-    title: 'Upgrade the project to a higher tier',
-    detail:
-      'Paid tiers have higher limits; the AI Studio API keys page shows the project tier and offers the upgrade when the project qualifies.',
-    url: URL.googleAiStudioKeys,
-  },
-  'google.vertex-request-quota-increase': {
-    audience: 'operator',
-    title: 'Request a Vertex AI quota increase',
-    detail:
-      'For models with per-project quotas, request an increase on the Google Cloud Quotas page for the Vertex AI API, model and region.',
-    url: URL.gcpQuotasConsole,
-  },
-  'google.vertex-review-quotas': {
-    audience: 'operator',
-    title: 'Review Vertex AI generative AI quotas',
-    detail:
-      'Vertex AI serves many models from shared pay-as-you-go capacity and others from per-project quotas; check which applies to the model.',
-    url: URL.vertexQuotas,
-  },
-  'google.vertex-global-endpoint': {
-    audience: 'operator',
-    title: 'Use the Vertex AI global endpoint',
-    detail:
-      'A regional endpoint can run out of shared capacity; the global endpoint routes to any region with capacity.',
-    url: URL.vertex429,
-  },
-  'google.vertex-provisioned-throughput': {
-    audience: 'billing-admin',
-    title: 'Buy Vertex AI Provisioned Throughput',
-    detail:
-      'Reserved throughput gives steady capacity when shared pay-as-you-go capacity keeps returning 429 Resource exhausted.',
-    url: URL.vertex429,
-  },
-  'google.check-api-key': {
-    audience: 'operator',
-    title: 'Check the Gemini API key or Vertex AI credentials',
-    detail:
-      'For the Gemini API, check the key exists and belongs to the intended project; for Vertex AI, check the service account has a Vertex AI role and the API is enabled.',
-    url: URL.googleAiStudioKeys,
-  },
+    // --- Google (Gemini API and Vertex AI) ----------------------------------------------------------
+    'google.check-rate-limits': {
+      audience: 'operator',
+      title: "Check the project's Gemini API rate limits",
+      detail:
+        'Gemini API limits (requests and tokens per minute, requests per day) apply per project and model and depend on the tier. The QuotaFailure details name the exhausted quota.',
+      url: URL.googleRateLimits,
+    },
+    'google.enable-billing': {
+      audience: 'billing-admin',
+      title: 'Enable billing for the Gemini API project',
+      detail:
+        'A quota limit of 0 means the tier has no quota for this model: the free tier does not include it. Set up billing for the project in Google AI Studio to move to a paid tier.',
+      url: URL.googleBilling,
+    },
+    'google.upgrade-tier': {
+      audience: 'billing-admin',
+      title: 'Upgrade the project to a higher tier',
+      detail:
+        'Paid tiers have higher limits; the AI Studio API keys page shows the project tier and offers the upgrade when the project qualifies.',
+      url: URL.googleAiStudioKeys,
+    },
+    'google.vertex-request-quota-increase': {
+      audience: 'operator',
+      title: 'Request a Vertex AI quota increase',
+      detail:
+        'For models with per-project quotas, request an increase on the Google Cloud Quotas page for the Vertex AI API, model and region.',
+      url: URL.gcpQuotasConsole,
+    },
+    'google.vertex-review-quotas': {
+      audience: 'operator',
+      title: 'Review Vertex AI generative AI quotas',
+      detail:
+        'Vertex AI serves many models from shared pay-as-you-go capacity and others from per-project quotas; check which applies to the model.',
+      url: URL.vertexQuotas,
+    },
+    'google.vertex-global-endpoint': {
+      audience: 'operator',
+      title: 'Use the Vertex AI global endpoint',
+      detail:
+        'A regional endpoint can run out of shared capacity; the global endpoint routes to any region with capacity.',
+      url: URL.vertex429,
+    },
+    'google.vertex-provisioned-throughput': {
+      audience: 'billing-admin',
+      title: 'Buy Vertex AI Provisioned Throughput',
+      detail:
+        'Reserved throughput gives steady capacity when shared pay-as-you-go capacity keeps returning 429 Resource exhausted.',
+      url: URL.vertex429,
+    },
+    'google.check-api-key': {
+      audience: 'operator',
+      title: 'Check the Gemini API key or Vertex AI credentials',
+      detail:
+        'For the Gemini API, check the key exists and belongs to the intended project; for Vertex AI, check the service account has a Vertex AI role and the API is enabled.',
+      url: URL.googleAiStudioKeys,
+    },
 
-  // --- AWS Bedrock -------------------------------------------------------------------------------
-  'bedrock.review-quotas': {
-    audience: 'operator',
-    title: 'Review Bedrock on-demand quotas for the model',
-    detail:
-      'On-demand requests and tokens per minute are quotas per account, Region and model; Service Quotas lists them under Amazon Bedrock.',
-    url: URL.bedrockQuotas,
-  },
-  'bedrock.request-quota-increase': {
-    audience: 'operator',
-    title: 'Request a Bedrock quota increase in Service Quotas',
-    detail:
-      'Open Service Quotas, choose Amazon Bedrock, find the on-demand quota for the model and Region, and request an increase (or ask AWS Support when it is not adjustable).',
-    url: URL.awsServiceQuotas,
-  },
-  'bedrock.cross-region-inference': {
-    audience: 'operator',
-    title: 'Use a cross-Region inference profile',
-    detail:
-      'Invoke the model through a geographic or global inference profile so Bedrock can route requests to Regions with spare capacity.',
-    url: URL.bedrockCrossRegion,
-  },
-  'bedrock.provisioned-throughput': {
-    audience: 'billing-admin',
-    title: 'Buy Provisioned Throughput',
-    detail:
-      'For steady high volume, purchase Provisioned Throughput for the model instead of relying on shared on-demand capacity.',
-    url: URL.bedrockProvisioned,
-  },
-  'bedrock.sdk-retry-mode': {
-    audience: 'operator',
-    title: "Configure the AWS SDK's retry mode",
-    detail:
-      'Use the standard or adaptive retry mode and a sensible maxAttempts so throttled calls back off with jitter instead of failing on the first attempt.',
-    url: URL.bedrockErrors,
-  },
-  'bedrock.check-iam-and-model-access': {
-    audience: 'operator',
-    title: 'Check IAM permissions, credentials and model access',
-    detail:
-      'The role needs bedrock:InvokeModel (and InvokeModelWithResponseStream) on the model or inference profile, its credentials must not be expired, and the model must be enabled in the Region.',
-    url: URL.bedrockErrors,
-  },
+    // --- AWS Bedrock -------------------------------------------------------------------------------
+    'bedrock.review-quotas': {
+      audience: 'operator',
+      title: 'Review Bedrock on-demand quotas for the model',
+      detail:
+        'On-demand requests and tokens per minute are quotas per account, Region and model; Service Quotas lists them under Amazon Bedrock.',
+      url: URL.bedrockQuotas,
+    },
+    'bedrock.request-quota-increase': {
+      audience: 'operator',
+      title: 'Request a Bedrock quota increase in Service Quotas',
+      detail:
+        'Open Service Quotas, choose Amazon Bedrock, find the on-demand quota for the model and Region, and request an increase (or ask AWS Support when it is not adjustable).',
+      url: URL.awsServiceQuotas,
+    },
+    'bedrock.cross-region-inference': {
+      audience: 'operator',
+      title: 'Use a cross-Region inference profile',
+      detail:
+        'Invoke the model through a geographic or global inference profile so Bedrock can route requests to Regions with spare capacity.',
+      url: URL.bedrockCrossRegion,
+    },
+    'bedrock.provisioned-throughput': {
+      audience: 'billing-admin',
+      title: 'Buy Provisioned Throughput',
+      detail:
+        'For steady high volume, purchase Provisioned Throughput for the model instead of relying on shared on-demand capacity.',
+      url: URL.bedrockProvisioned,
+    },
+    'bedrock.sdk-retry-mode': {
+      audience: 'operator',
+      title: "Configure the AWS SDK's retry mode",
+      detail:
+        'Use the standard or adaptive retry mode and a sensible maxAttempts so throttled calls back off with jitter instead of failing on the first attempt.',
+      url: URL.bedrockErrors,
+    },
+    'bedrock.check-iam-and-model-access': {
+      audience: 'operator',
+      title: 'Check IAM permissions, credentials and model access',
+      detail:
+        'The role needs bedrock:InvokeModel (and InvokeModelWithResponseStream) on the model or inference profile, its credentials must not be expired, and the model must be enabled in the Region.',
+      url: URL.bedrockErrors,
+    },
 
-  // --- OpenRouter --------------------------------------------------------------------------------
-  'openrouter.add-credits': {
-    audience: 'billing-admin',
-    title: 'Add OpenRouter credits',
-    detail:
-      'HTTP 402 means the account balance is too low for the request (a negative balance blocks free models too). Add credits.',
-    url: URL.openrouterCredits,
-  },
-  'openrouter.raise-key-limit': {
-    audience: 'billing-admin',
-    title: "Raise the API key's credit limit",
-    detail:
-      'A key can have its own credit limit; when it is used up the key is refused even if the account has credits.',
-    url: URL.openrouterKeys,
-  },
-  'openrouter.check-limits': {
-    audience: 'operator',
-    title: "Check the key's limits",
-    detail:
-      'GET /api/v1/key returns the remaining credit and rate limits of a key; free model variants have low per-minute and per-day request caps.',
-    url: URL.openrouterLimits,
-  },
-  'openrouter.model-fallbacks': {
-    audience: 'operator',
-    title: 'Configure model fallbacks',
-    detail:
-      'List alternative models in the request so OpenRouter can route to another model or provider when the first is rate limited or down.',
-  },
-  'openrouter.check-api-key': {
-    audience: 'operator',
-    title: 'Check the OpenRouter API key',
-    detail: 'Make sure the configured key exists, is enabled and has not been deleted.',
-    url: URL.openrouterKeys,
-  },
+    // --- OpenRouter --------------------------------------------------------------------------------
+    'openrouter.add-credits': {
+      audience: 'billing-admin',
+      title: 'Add OpenRouter credits',
+      detail:
+        'HTTP 402 means the account balance is too low for the request (a negative balance blocks free models too). Add credits.',
+      url: URL.openrouterCredits,
+    },
+    'openrouter.raise-key-limit': {
+      audience: 'billing-admin',
+      title: "Raise the API key's credit limit",
+      detail:
+        'A key can have its own credit limit; when it is used up the key is refused even if the account has credits.',
+      url: URL.openrouterKeys,
+    },
+    'openrouter.check-limits': {
+      audience: 'operator',
+      title: "Check the key's limits",
+      detail:
+        'GET /api/v1/key returns the remaining credit and rate limits of a key; free model variants have low per-minute and per-day request caps.',
+      url: URL.openrouterLimits,
+    },
+    'openrouter.model-fallbacks': {
+      audience: 'operator',
+      title: 'Configure model fallbacks',
+      detail:
+        'List alternative models in the request so OpenRouter can route to another model or provider when the first is rate limited or down.',
+    },
+    'openrouter.check-api-key': {
+      audience: 'operator',
+      title: 'Check the OpenRouter API key',
+      detail: 'Make sure the configured key exists, is enabled and has not been deleted.',
+      url: URL.openrouterKeys,
+    },
 
-  // --- GitHub REST API ---------------------------------------------------------------------------
-  'github.wait-for-reset': {
-    audience: 'operator',
-    title: 'Wait until x-ratelimit-reset before retrying',
-    detail:
-      'When x-ratelimit-remaining is 0, do not retry before the time in x-ratelimit-reset (UTC epoch seconds, not a delay). For secondary limits, wait the retry-after seconds, else at least a minute.',
-    url: URL.githubRateLimits,
-  },
-  'github.authenticate-requests': {
-    audience: 'operator',
-    title: 'Authenticate requests',
-    detail:
-      'Unauthenticated requests share a small per-IP limit; send a token, or use a GitHub App installation token for higher limits.',
-    url: URL.githubRateLimits,
-  },
-  'github.avoid-concurrent-requests': {
-    audience: 'operator',
-    title: 'Avoid concurrent requests',
-    detail:
-      'Secondary rate limits punish concurrency and bursts: make requests serially, pause between mutating requests, and avoid polling.',
-    url: URL.githubBestPractices,
-  },
-  'github.conditional-requests': {
-    audience: 'operator',
-    title: 'Use conditional requests and caching',
-    detail:
-      'Send If-None-Match / If-Modified-Since with stored ETags; unchanged resources answer 304 and save rate limit.',
-    url: URL.githubBestPractices,
-  },
-  'github.check-token': {
-    audience: 'operator',
-    title: 'Check the GitHub token',
-    detail:
-      'Make sure the token is valid, not expired or revoked, and has the scopes or permissions the endpoint needs.',
-    url: URL.githubBestPractices,
-  },
-} as const satisfies Record<string, StepInit>;
+    // --- GitHub REST API ---------------------------------------------------------------------------
+    'github.wait-for-reset': {
+      audience: 'operator',
+      title: 'Wait until x-ratelimit-reset before retrying',
+      detail:
+        'When x-ratelimit-remaining is 0, do not retry before the time in x-ratelimit-reset (UTC epoch seconds, not a delay). For secondary limits, wait the retry-after seconds, else at least a minute.',
+      url: URL.githubRateLimits,
+    },
+    'github.authenticate-requests': {
+      audience: 'operator',
+      title: 'Authenticate requests',
+      detail:
+        'Unauthenticated requests share a small per-IP limit; send a token, or use a GitHub App installation token for higher limits.',
+      url: URL.githubRateLimits,
+    },
+    'github.avoid-concurrent-requests': {
+      audience: 'operator',
+      title: 'Avoid concurrent requests',
+      detail:
+        'Secondary rate limits punish concurrency and bursts: make requests serially, pause between mutating requests, and avoid polling.',
+      url: URL.githubBestPractices,
+    },
+    'github.conditional-requests': {
+      audience: 'operator',
+      title: 'Use conditional requests and caching',
+      detail:
+        'Send If-None-Match / If-Modified-Since with stored ETags; unchanged resources answer 304 and save rate limit.',
+      url: URL.githubBestPractices,
+    },
+    'github.check-token': {
+      audience: 'operator',
+      title: 'Check the GitHub token',
+      detail:
+        'Make sure the token is valid, not expired or revoked, and has the scopes or permissions the endpoint needs.',
+      url: URL.githubBestPractices,
+    },
+  }) as const satisfies Record<string, StepInit>)();
 
 export type StepId = keyof typeof STEP_DATA;
 
@@ -671,9 +675,9 @@ function freezeCauses(): Readonly<Record<CauseId, RemediationCause>> {
 }
 
 /** Every remediation step four29 knows, by id. Frozen. */
-export const STEPS = deepFreezeSteps();
+export const STEPS = /* @__PURE__ */ deepFreezeSteps();
 /** Every cause four29 knows, by id. Frozen. */
-export const CAUSES = freezeCauses();
+export const CAUSES = /* @__PURE__ */ freezeCauses();
 
 /** Which causes and steps apply to one situation; ids only, resolved at load time. */
 export interface Entry {
@@ -760,15 +764,15 @@ const OPENAI_QUOTA: Entry = {
   ],
 };
 
-const OPENAI_SPEND_LIMIT: Entry = {
+const OPENAI_SPEND_LIMIT: Entry = /* @__PURE__ */ (() => ({
   causes: ['openai.spend-limit-reached', ...OPENAI_QUOTA.causes],
   steps: OPENAI_QUOTA.steps,
-};
+}))();
 
-const OPENAI_CREDITS: Entry = {
+const OPENAI_CREDITS: Entry = /* @__PURE__ */ (() => ({
   causes: ['openai.prepaid-credits-exhausted', ...OPENAI_QUOTA.causes],
   steps: ['openai.add-credits', ...OPENAI_QUOTA.steps],
-};
+}))();
 
 /** Per provider and kind: the provider's own causes and steps, most specific first. */
 export const PROVIDERS: Readonly<Record<string, KindTable>> = {

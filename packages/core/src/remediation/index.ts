@@ -20,7 +20,10 @@ import {
 
 export { CAUSES as REMEDIATION_CAUSES, STEPS as REMEDIATION_STEPS } from './catalogue.js';
 
-const EMPTY: Remediation = Object.freeze({ causes: Object.freeze([]), steps: Object.freeze([]) });
+const EMPTY: Remediation = /* @__PURE__ */ Object.freeze({
+  causes: Object.freeze([]),
+  steps: Object.freeze([]),
+});
 
 /**
  * Provider steps go between the generic caller steps and the generic operator steps: callers see
