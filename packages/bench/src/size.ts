@@ -34,6 +34,9 @@ export const SIZE_SPECS: readonly SizeSpec[] = [
     pkg: '@four29/core',
     imports: ['createUpstreamErrorHandler'],
   },
+  // What a consumer of one helper pulls in: shows the core tree-shakes.
+  { name: '@four29/core (redact only)', pkg: '@four29/core', imports: ['redact'] },
+  { name: '@four29/core (toProblem only)', pkg: '@four29/core', imports: ['toProblem'] },
   { name: '@four29/express', pkg: '@four29/express', target: 2 * KB },
   { name: '@four29/koa', pkg: '@four29/koa', target: 2 * KB },
   { name: '@four29/hono', pkg: '@four29/hono', target: 2 * KB },

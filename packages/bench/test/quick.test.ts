@@ -121,6 +121,14 @@ describe('bench --quick', () => {
     }
   });
 
+  it('lets a consumer of one helper leave the rest of the core behind', () => {
+    // Guards the pure annotations and the lazily built catalogue: one impure module-level
+    // statement would pull the classifier or the remediation prose (~20 KB) back in.
+    const size = (name: string) => report.sizes.find((s) => s.name === name)?.gzipBytes;
+    expect(size('@four29/core (redact only)')).toBeLessThan(3 * 1024);
+    expect(size('@four29/core (toProblem only)')).toBeLessThan(5 * 1024);
+  });
+
   it('prints one table with a verdict per target', () => {
     expect(stdout).toMatch(/^Measurement\s+Result\s+Spread\s+Target\s+Pass\s+Detail$/m);
     expect(stdout).toMatch(/size @four29\/express, min\+gzip .* PASS/);

@@ -1,7 +1,7 @@
 import { classify } from './classify/index.js';
-import { consoleLogger, emitLog, toLogRecord } from './log.js';
+import { consoleLogger, emitLog, logKeyOf, toLogRecord } from './log.js';
 import { problemJson, toProblem } from './problem.js';
-import { withLogSuppression } from './resilience/suppression.js';
+import { createLogSuppression } from './resilience/suppression.js';
 import type {
   Classification,
   Four29Options,
@@ -37,6 +37,11 @@ export type UpstreamErrorHandler = (
   context?: HandleContext,
 ) => HandledUpstreamError | null;
 
+/** `downstreamStatus` is only what the client really got once the response has started. */
+function logContextOf(context: HandleContext | undefined): LogContext {
+  return context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined };
+}
+
 /** Formats a serialized problem as one SSE event. JSON.stringify output has no newline, so one data line. */
 export function toServerSentEvent(body: string): string {
   return `event: error\ndata: ${body}\n\n`;
@@ -70,10 +75,10 @@ function decide(options: Four29Options, c: Classification, error: unknown): bool
  */
 export function createUpstreamErrorHandler(options: Four29Options = {}): UpstreamErrorHandler {
   // One wrapper per handler: storms of identical upstream errors log once per window plus a count.
-  const logger =
+  const suppression =
     options.logger === false
       ? undefined
-      : withLogSuppression(options.logger ?? consoleLogger, options.logSuppression, options.now);
+      : createLogSuppression(options.logger ?? consoleLogger, options.logSuppression, options.now);
   return (error, context) => {
     try {
       const now = clock(options);
@@ -84,13 +89,15 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
       if (classification === null || !decide(options, classification, error)) return null;
       const problem = toProblem(classification, options);
       const body = problemJson(problem.body);
-      const logContext =
-        context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined };
-      if (logger !== undefined) {
-        const log = toLogRecord(classification, logContext, options);
+      // A repeat inside an open suppression window is only counted: no record to build now.
+      if (
+        suppression !== undefined &&
+        !suppression.countRepeat(logKeyOf(classification, options))
+      ) {
+        const log = toLogRecord(classification, logContextOf(context), options);
         // pino and friends add their own level and msg; passing ours too would duplicate keys.
         const { level, msg, ...fields } = log;
-        emitLog(logger, level, fields, msg);
+        emitLog(suppression.logger, level, fields, msg);
         return {
           classification,
           problem,
@@ -101,8 +108,8 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
           log,
         };
       }
-      // Without a logger nobody may ever read the record: build it on first read. It is a third
-      // of the handler's work per error.
+      // Without a logger, or for a counted repeat, nobody may ever read the record: build it on
+      // first read. It is a third of the handler's work per error.
       let log: LogRecord | undefined;
       let sse: string | undefined;
       return {
@@ -117,10 +124,10 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
         },
         get log() {
           try {
-            log ??= toLogRecord(classification, logContext, options);
+            log ??= toLogRecord(classification, logContextOf(context), options);
           } catch {
             // Read outside the handler's guard: options with a throwing getter must not throw here.
-            log ??= toLogRecord(classification, logContext);
+            log ??= toLogRecord(classification, logContextOf(context));
           }
           return log;
         },

@@ -1,6 +1,7 @@
 import { normalizeKind } from './kinds.js';
 import { resolvePolicy } from './problem.js';
 import { MAX_MESSAGE_LENGTH, redact, redactedString } from './redact.js';
+import type { SuppressionKey } from './resilience/suppression.js';
 import type {
   Classification,
   Four29Logger,
@@ -10,6 +11,7 @@ import type {
   LogRecord,
   ProblemOptions,
   RedactionOptions,
+  UpstreamErrorKind,
 } from './types.js';
 import { isVettedMessage, isVettedStep } from './vetted.js';
 
@@ -95,6 +97,24 @@ export interface LogRecordOptions extends ProblemOptions {
 }
 
 /**
+ * The fields of the record {@link toLogRecord} would build that log suppression compares, without
+ * building it: in a storm, repeats are only counted, so their records need not exist.
+ */
+export function logKeyOf(
+  c: Classification,
+  options?: LogRecordOptions,
+): SuppressionKey & { readonly kind: UpstreamErrorKind } {
+  const redaction = options?.redaction;
+  return {
+    level: logLevelFor(c),
+    kind: normalizeKind(c.kind),
+    provider: redactedString(c.provider, 64, redaction) ?? 'generic',
+    status: httpStatus(c.upstreamStatus),
+    code: redactedString(c.upstreamCode, 100, redaction),
+  };
+}
+
+/**
  * The structured record for one handled upstream error. Holds no key, token or account id: every
  * string from the upstream or the request is redacted here, in case the classification was built
  * by hand. Never throws for a Classification.
@@ -104,20 +124,19 @@ export function toLogRecord(
   context?: LogContext,
   options?: LogRecordOptions,
 ): LogRecord {
-  const kind = normalizeKind(c.kind);
-  const level = logLevelFor(c);
+  const key = logKeyOf(c, options);
+  const { level, kind, provider } = key;
   const redaction = options?.redaction;
   const downstreamStatus =
     httpStatus(context?.downstreamStatus) ?? resolvePolicy(options?.policy)[kind];
-  const provider = redactedString(c.provider, 64, redaction) ?? 'generic';
   // redact() itself bounds the message to MAX_MESSAGE_LENGTH. The message classify() redacted is
   // not redacted again unless there are extra patterns to apply.
   const message =
     redaction?.patterns === undefined && isVettedMessage(c, c.upstreamMessage)
       ? c.upstreamMessage
       : redactedString(c.upstreamMessage, MAX_MESSAGE_LENGTH + 1, redaction);
-  const code = redactedString(c.upstreamCode, 100, redaction);
-  const upstreamStatus = httpStatus(c.upstreamStatus);
+  // The suppression key's fields, from one place: log suppression compares them.
+  const { code, status: upstreamStatus } = key;
   const limit = compact({
     dimension: redactedString(c.dimension, 32, redaction),
     window: redactedString(c.window, 16, redaction) as LimitWindow | undefined,

@@ -297,8 +297,9 @@ export function toProblem(c: Classification, options?: ProblemOptions): ProblemR
  */
 export function problemJson(body: ProblemDocument): string {
   const json = listJson.get(body.remediation);
-  // Only toProblem's shared lists are in listJson, and toProblem puts them last.
+  // Only toProblem's shared lists are in listJson, and toProblem builds the members in this order.
   if (json === undefined) return JSON.stringify(body);
-  const { remediation: _spliced, ...head } = body;
-  return `${JSON.stringify(head).slice(0, -1)},"remediation":${json}}`;
+  const s = JSON.stringify;
+  const retry = body.retryAfter !== undefined ? `,"retryAfter":${s(body.retryAfter)}` : '';
+  return `{"type":${s(body.type)},"title":${s(body.title)},"status":${s(body.status)},"detail":${s(body.detail)},"kind":${s(body.kind)},"retryable":${s(body.retryable)}${retry},"remediation":${json}}`;
 }

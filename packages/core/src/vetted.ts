@@ -6,7 +6,14 @@
  * Identity-based: a hand-built or mutated value is never mistaken for a vetted one.
  */
 const vettedSteps = /* @__PURE__ */ new WeakSet<object>();
-const redactedMessages = /* @__PURE__ */ new WeakMap<object, string>();
+/**
+ * The last classification `classify` made and the message it redacted. One slot, not a WeakMap:
+ * the log record is built right after classifying (or not at all), and a slot costs nothing per
+ * error, where a WeakMap entry costs a hash-table insert and GC work. An older classification
+ * simply gets its message redacted again.
+ */
+let lastClassification: object | undefined;
+let lastMessage: string | undefined;
 
 /** Registers catalogue steps: frozen objects whose every string is literal text written by us. */
 export function vetSteps(steps: Iterable<object>): void {
@@ -30,7 +37,8 @@ export function isVettedStepList(list: unknown): list is readonly object[] {
 
 /** Records that `classification.upstreamMessage` is `message`, redacted by the built-in patterns. */
 export function vetMessage(classification: object, message: string): void {
-  redactedMessages.set(classification, message);
+  lastClassification = classification;
+  lastMessage = message;
 }
 
 /**
@@ -38,5 +46,7 @@ export function vetMessage(classification: object, message: string): void {
  * field was not replaced since.
  */
 export function isVettedMessage(classification: object, message: unknown): boolean {
-  return typeof message === 'string' && redactedMessages.get(classification) === message;
+  return (
+    typeof message === 'string' && classification === lastClassification && message === lastMessage
+  );
 }

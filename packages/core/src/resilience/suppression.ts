@@ -62,7 +62,42 @@ export function withLogSuppression(
   options?: LogSuppressionOptions | false,
   now?: () => number,
 ): Four29Logger {
-  if (options === false) return logger;
+  return createLogSuppression(logger, options, now).logger;
+}
+
+/** What identifies "the same event" for suppression: the record's level, kind, provider, status, code. */
+export interface SuppressionKey {
+  readonly level: LogLevel;
+  readonly kind: string;
+  readonly provider: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+}
+
+export interface LogSuppression {
+  readonly logger: Four29Logger;
+  /**
+   * Counts one more event with this key if its window is open, and says so: then there is no
+   * record to build, since it would only be counted. False means "log it through `logger`", which
+   * opens the window. Lets the handler skip building records in a storm.
+   */
+  countRepeat(key: SuppressionKey): boolean;
+}
+
+function keyString(k: SuppressionKey): string {
+  const kind = k.kind.slice(0, 100);
+  const provider = k.provider.slice(0, 100);
+  const code = k.code?.slice(0, 100);
+  return `${k.level}\u0000${kind}\u0000${provider}\u0000${k.status ?? ''}\u0000${code ?? ''}`;
+}
+
+/** {@link withLogSuppression}, plus the check the handler makes before building a record. */
+export function createLogSuppression(
+  logger: Four29Logger,
+  options?: LogSuppressionOptions | false,
+  now?: () => number,
+): LogSuppression {
+  if (options === false) return { logger, countRepeat: () => false };
   // A window longer than a timer can wait would close at once instead (about 24.8 days at most).
   const windowMs = Math.min(
     numberOption(options?.windowMs, DEFAULT_LOG_SUPPRESSION_WINDOW_MS, 1),
@@ -100,6 +135,27 @@ export function withLogSuppression(
     );
   }
 
+  /** Counts a repeat into `open` when it is still open at `t`. */
+  function counted(key: string, open: Window, t: number): boolean {
+    if (!(t - open.start < windowMs && t >= open.start)) return false;
+    open.count++;
+    if (open.timer === undefined) {
+      // Only windows with repeats need a timer: that bounds timers by maxKeys and by storms.
+      open.timer = setTimeout(
+        () => close(key, open),
+        Math.min(MAX_TIMER_MS, Math.max(0, open.start + windowMs - t)),
+      );
+      unrefTimer(open.timer);
+    }
+    return true;
+  }
+
+  function countRepeat(k: SuppressionKey): boolean {
+    const key = keyString(k);
+    const open = windows.get(key);
+    return open !== undefined && counted(key, open, clock());
+  }
+
   function handle(level: LogLevel, obj: Record<string, unknown>, msg: string | undefined): void {
     if (
       typeof obj !== 'object' ||
@@ -119,22 +175,11 @@ export function withLogSuppression(
     const rawStatus = field(u, 'status');
     const status = typeof rawStatus === 'number' ? rawStatus : undefined;
     const code = short(field(u, 'code'));
-    const key = `${level}\u0000${kind}\u0000${provider}\u0000${status ?? ''}\u0000${code ?? ''}`;
+    const key = keyString({ level, kind, provider, status, code });
     const t = clock();
     const open = windows.get(key);
     if (open !== undefined) {
-      if (t - open.start < windowMs && t >= open.start) {
-        open.count++;
-        if (open.timer === undefined) {
-          // Only windows with repeats need a timer: that bounds timers by maxKeys and by storms.
-          open.timer = setTimeout(
-            () => close(key, open),
-            Math.min(MAX_TIMER_MS, Math.max(0, open.start + windowMs - t)),
-          );
-          unrefTimer(open.timer);
-        }
-        return;
-      }
+      if (counted(key, open, t)) return;
       close(key, open);
     }
     emit(level, obj, msg);
@@ -147,7 +192,10 @@ export function withLogSuppression(
   }
 
   return {
-    warn: (obj, msg) => handle('warn', obj, msg),
-    error: (obj, msg) => handle('error', obj, msg),
+    logger: {
+      warn: (obj, msg) => handle('warn', obj, msg),
+      error: (obj, msg) => handle('error', obj, msg),
+    },
+    countRepeat,
   };
 }

@@ -1,7 +1,15 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { toLogRecord } from '../../src/log.js';
-import { withLogSuppression } from '../../src/resilience/suppression.js';
-import type { Classification, Four29Logger, LogRecord } from '../../src/types.js';
+import { createUpstreamErrorHandler } from '../../src/handler.js';
+import { logKeyOf, toLogRecord } from '../../src/log.js';
+import { createLogSuppression, withLogSuppression } from '../../src/resilience/suppression.js';
+import {
+  type Classification,
+  type Four29Logger,
+  type LogRecord,
+  UPSTREAM_ERROR_KINDS,
+} from '../../src/types.js';
+import { UpstreamHttpError } from '../../src/upstream-http-error.js';
 
 interface Line {
   readonly level: 'warn' | 'error';
@@ -241,5 +249,63 @@ describe('withLogSuppression', () => {
     }).not.toThrow();
     // The summary is emitted from a timer: a throwing logger there must not become an uncaught error.
     await vi.advanceTimersByTimeAsync(1000);
+  });
+});
+
+describe('log suppression in the handler', () => {
+  it('counts repeats without logging them, and their records are still there when read', async () => {
+    const sink = spyLogger();
+    const handle = createUpstreamErrorHandler({
+      logger: sink,
+      logSuppression: { windowMs: 10_000 },
+    });
+    const thrown = new UpstreamHttpError({
+      status: 429,
+      body: { error: { message: 'Slow down', code: 'rate_limit_exceeded' } },
+    });
+    const first = handle(thrown, { method: 'POST', path: '/chat' });
+    const repeats = Array.from({ length: 4 }, () =>
+      handle(thrown, { method: 'POST', path: '/chat' }),
+    );
+    expect(sink.lines).toHaveLength(1);
+    const { level, msg, ...fields } = first?.log ?? ({} as LogRecord);
+    expect(sink.lines[0]).toEqual({ level, obj: fields, msg });
+    for (const r of repeats) expect(r?.log).toEqual(first?.log);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sink.lines).toHaveLength(2);
+    expect(sink.lines[1]?.obj).toMatchObject({
+      event: 'four29.upstream_error.suppressed',
+      kind: 'rate_limited',
+      suppressed: 4,
+    });
+  });
+
+  it('keys a classification exactly as the logger wrapper keys its record', () => {
+    // countRepeat(logKeyOf(c)) must find the window that logging toLogRecord(c) opened, for any
+    // classification, or the handler would count a repeat in the wrong window or none.
+    const text = fc.oneof(
+      fc.constantFrom('openai', 'anthropic', 'generic', 'OpenAI', ' google ', 'org-FAKEorg0000'),
+      fc.string({ maxLength: 120 }),
+    );
+    const anyClassification = fc.record({
+      kind: fc.oneof(fc.constantFrom(...UPSTREAM_ERROR_KINDS), fc.string({ maxLength: 5 })),
+      provider: text,
+      retryable: fc.boolean(),
+      upstreamStatus: fc.option(fc.oneof(fc.integer({ min: 0, max: 700 }), fc.double()), {
+        nil: undefined,
+      }),
+      upstreamCode: fc.option(text, { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(anyClassification, fc.boolean(), (over, customRedaction) => {
+        const c = classification(over as Partial<Classification>);
+        const options = customRedaction ? { redaction: { patterns: [/a/], replacement: '#' } } : {};
+        const { logger, countRepeat } = createLogSuppression(spyLogger());
+        expect(countRepeat(logKeyOf(c, options))).toBe(false);
+        log(logger, toLogRecord(c, {}, options));
+        expect(countRepeat(logKeyOf(c, options))).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
