@@ -1,4 +1,5 @@
 import { classify } from './classify/index.js';
+import type { LogRecordOptions } from './log.js';
 import { consoleLogger, emitLog, logKeyOf, toLogRecord } from './log.js';
 import { problemJson, toProblem } from './problem.js';
 import { createLogSuppression } from './resilience/suppression.js';
@@ -37,9 +38,41 @@ export type UpstreamErrorHandler = (
   context?: HandleContext,
 ) => HandledUpstreamError | null;
 
-/** `downstreamStatus` is only what the client really got once the response has started. */
+const NO_REMEDIATION: Classification['remediation'] = { causes: [], steps: [] };
+
+/**
+ * What the log record reads of the request, read now, inside the handler's guard: the record may
+ * be built later, when the context's getters could throw or its values have changed.
+ * `downstreamStatus` is only what the client really got once the response has started.
+ */
 function logContextOf(context: HandleContext | undefined): LogContext {
-  return context?.responseStarted === true ? context : { ...context, downstreamStatus: undefined };
+  if (context === undefined || context === null) return {};
+  const requestId = context.requestId;
+  return {
+    method: context.method,
+    path: context.path,
+    requestId: Array.isArray(requestId) ? [...(requestId as readonly string[])] : requestId,
+    downstreamStatus: context.responseStarted === true ? context.downstreamStatus : undefined,
+  };
+}
+
+/**
+ * The options the log record reads, read now for the same reason; the user's redaction patterns
+ * are kept, never dropped, so a record built later hides what they hide.
+ */
+function logOptionsOf(options: Four29Options): LogRecordOptions {
+  const redaction = options.redaction;
+  const patterns = redaction?.patterns;
+  return {
+    policy: options.policy,
+    redaction:
+      redaction === undefined || redaction === null
+        ? undefined
+        : {
+            patterns: Array.isArray(patterns) ? [...(patterns as readonly RegExp[])] : patterns,
+            replacement: redaction.replacement,
+          },
+  };
 }
 
 /** Formats a serialized problem as one SSE event. JSON.stringify output has no newline, so one data line. */
@@ -110,6 +143,8 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
       }
       // Without a logger, or for a counted repeat, nobody may ever read the record: build it on
       // first read. It is a third of the handler's work per error.
+      const logContext = logContextOf(context);
+      const logOptions = logOptionsOf(options);
       let log: LogRecord | undefined;
       let sse: string | undefined;
       return {
@@ -123,11 +158,22 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
           return sse;
         },
         get log() {
+          if (log !== undefined) return log;
           try {
-            log ??= toLogRecord(classification, logContextOf(context), options);
+            log = toLogRecord(classification, logContext, logOptions);
           } catch {
-            // Read outside the handler's guard: options with a throwing getter must not throw here.
-            log ??= toLogRecord(classification, logContextOf(context));
+            // Only a classification that shouldHandle booby-trapped gets here; a getter must not
+            // throw, so the record says what the problem says, and nothing from the upstream.
+            log = toLogRecord(
+              {
+                kind: problem.body.kind,
+                provider: 'generic',
+                retryable: problem.body.retryable,
+                remediation: NO_REMEDIATION,
+              },
+              logContext,
+              logOptions,
+            );
           }
           return log;
         },

@@ -131,10 +131,12 @@ export function toLogRecord(
     httpStatus(context?.downstreamStatus) ?? resolvePolicy(options?.policy)[kind];
   // redact() itself bounds the message to MAX_MESSAGE_LENGTH. The message classify() redacted is
   // not redacted again unless there are extra patterns to apply.
+  // Read once: a getter must not pass the check with one string and be logged with another.
+  const raw: unknown = c.upstreamMessage;
   const message =
-    redaction?.patterns === undefined && isVettedMessage(c, c.upstreamMessage)
-      ? c.upstreamMessage
-      : redactedString(c.upstreamMessage, MAX_MESSAGE_LENGTH + 1, redaction);
+    redaction?.patterns === undefined && isVettedMessage(c, raw)
+      ? (raw as string)
+      : redactedString(raw, MAX_MESSAGE_LENGTH + 1, redaction);
   // The suppression key's fields, from one place: log suppression compares them.
   const { code, status: upstreamStatus } = key;
   const limit = compact({

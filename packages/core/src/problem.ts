@@ -209,7 +209,10 @@ function callerStep(s: object): CallerStep | null {
 const catalogueViews = /* @__PURE__ */ new WeakMap<object, CallerStep | null>();
 
 function viewOf(s: object): CallerStep | null {
-  if (!isVettedStep(s)) return callerStep(s);
+  if (!isVettedStep(s)) {
+    const view = callerStep(s);
+    return view === null ? null : Object.freeze(view);
+  }
   let view = catalogueViews.get(s);
   if (view === undefined) {
     const fresh = callerStep(s);
@@ -241,7 +244,8 @@ function callerSteps(c: Classification): ProblemDocument['remediation'] {
     }
     return list.steps;
   }
-  return Array.isArray(steps) ? collectCallerSteps(steps) : [];
+  // Frozen like the shared lists, so every problem's steps behave alike.
+  return Object.freeze(Array.isArray(steps) ? collectCallerSteps(steps) : []);
 }
 
 function collectCallerSteps(steps: readonly unknown[]): CallerStep[] {

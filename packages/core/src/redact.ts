@@ -2,8 +2,14 @@ import type { RedactionOptions } from './types.js';
 
 const DEFAULT_REPLACEMENT = '[REDACTED]';
 
+/** Bound on redaction passes: each pass that changes the text is followed by one that checks it. */
+const MAX_PASSES = 4;
+
 /** Longest upstream message kept for logs; provider messages are a few hundred characters at most. */
 export const MAX_MESSAGE_LENGTH = 1000;
+
+/** Longest text the patterns run over: what is kept, with room for a key cut at the edge. */
+const MAX_SCAN_LENGTH = MAX_MESSAGE_LENGTH * 4;
 
 /**
  * Secret and account-identifier shapes seen in upstream messages. A first capture group, when a
@@ -133,16 +139,27 @@ function holdsAny(text: string, literals: readonly string[]): boolean {
   return false;
 }
 
-function applyBuiltIns(text: string, replacement: string): string {
+/** The last built-in pattern that changed the text in a pass, or -1: what the next pass must rerun. */
+let lastChanged = -1;
+
+/**
+ * Runs the built-in patterns in order: the first `count`, and once one of them changes the text,
+ * every one after it too (they have not seen the new text). Sets {@link lastChanged}.
+ */
+function applyBuiltIns(text: string, replacement: string, count: number): string {
   let out = text;
   let lower = out.toLowerCase();
-  for (const { pattern, literals } of GATED_PATTERNS) {
+  lastChanged = -1;
+  for (let i = 0; i < GATED_PATTERNS.length; i++) {
+    if (i >= count && lastChanged === -1) break;
+    const { pattern, literals } = GATED_PATTERNS[i] as GatedPattern;
     if (!holdsAny(lower, literals)) continue;
     const next = applyPattern(out, pattern, replacement);
     if (next === out) continue;
     // The replacement may bring or remove literals the later patterns look for.
     out = next;
     lower = out.toLowerCase();
+    lastChanged = i;
   }
   return out;
 }
@@ -177,26 +194,50 @@ export function redact(text: unknown, options?: RedactionOptions): string {
   if (typeof text !== 'string') return '';
   const replacement =
     typeof options?.replacement === 'string' ? options.replacement : DEFAULT_REPLACEMENT;
-  // Bound before matching: regexes over a 10 MB body would cost more than the request did.
-  let out = text.length > MAX_MESSAGE_LENGTH * 4 ? text.slice(0, MAX_MESSAGE_LENGTH * 4) : text;
-  if (MAY_HOLD_SECRET.test(out)) out = applyBuiltIns(out, replacement);
   const extra: unknown = options?.patterns;
-  if (Array.isArray(extra)) {
-    for (const pattern of extra as readonly unknown[]) {
-      try {
-        // Structural check: a RegExp from another realm (vm, iframe) fails instanceof.
-        const re = pattern as RegExp;
-        if (typeof re?.source !== 'string' || typeof re.flags !== 'string') continue;
-        const global = re.flags.includes('g') ? re : new RegExp(re.source, `${re.flags}g`);
-        out = out.replace(global, () => replacement);
-      } catch {
-        // A user pattern that cannot be applied must not take the error path down with it.
-      }
+  let out = text;
+  // Until nothing changes (a few passes at most): a replacement can expose a key to a pattern that
+  // already ran ("organization <uuid>sk-…": the key's start is only visible once the uuid is
+  // gone), and so can a control character turned into a space ("Bearer\u0085<token>"). One call
+  // must be enough: the message classify() redacted is not redacted again for the log record.
+  let count = GATED_PATTERNS.length;
+  for (let pass = 0; pass < MAX_PASSES && count > 0; pass++) {
+    // Bound before matching, on every pass: regexes over a 10 MB body would cost more than the
+    // request did, and a user pattern that matches the empty string grows the text each pass.
+    if (out.length > MAX_SCAN_LENGTH) out = out.slice(0, MAX_SCAN_LENGTH);
+    let rerunAll = false;
+    let changed = -1;
+    if (MAY_HOLD_SECRET.test(out)) {
+      out = applyBuiltIns(out, replacement, count);
+      changed = lastChanged;
+    }
+    const afterBuiltIns = out;
+    out = applyExtra(out, replacement, extra);
+    // Line breaks and other control characters would let an upstream message forge log lines in
+    // text log formats, and terminal escapes would reach whoever tails the log: one line, plain text.
+    if (CONTROL_CHAR.test(out)) out = out.replace(CONTROL_CHARS, ' ');
+    if (out !== afterBuiltIns) rerunAll = true;
+    if (changed === -1 && !rerunAll) break;
+    // Patterns after the last one that changed the text already saw it as it is now.
+    count = rerunAll ? GATED_PATTERNS.length : changed + 1;
+  }
+  if (out.length > MAX_MESSAGE_LENGTH) out = `${out.slice(0, MAX_MESSAGE_LENGTH)}…`;
+  return out;
+}
+
+function applyExtra(text: string, replacement: string, extra: unknown): string {
+  if (!Array.isArray(extra)) return text;
+  let out = text;
+  for (const pattern of extra as readonly unknown[]) {
+    try {
+      // Structural check: a RegExp from another realm (vm, iframe) fails instanceof.
+      const re = pattern as RegExp;
+      if (typeof re?.source !== 'string' || typeof re.flags !== 'string') continue;
+      const global = re.flags.includes('g') ? re : new RegExp(re.source, `${re.flags}g`);
+      out = out.replace(global, () => replacement);
+    } catch {
+      // A user pattern that cannot be applied must not take the error path down with it.
     }
   }
-  // Line breaks and other control characters would let an upstream message forge log lines in
-  // text log formats, and terminal escapes would reach whoever tails the log: one line, plain text.
-  if (CONTROL_CHAR.test(out)) out = out.replace(CONTROL_CHARS, ' ');
-  if (out.length > MAX_MESSAGE_LENGTH) out = `${out.slice(0, MAX_MESSAGE_LENGTH)}…`;
   return out;
 }

@@ -177,7 +177,7 @@ describe('normalizeHeaders', () => {
     };
     const expected = [...normalizeHeaders(new Map(Object.entries(init)))];
     expect([...normalizeHeaders(new Headers(init))].sort()).toEqual(expected.sort());
-    // A subclass cannot redirect the read: the platform's own forEach is used.
+    // A subclass is read through the guarded path: what its own entries() yields, or nothing.
     class Lying extends Headers {
       override forEach(): void {
         throw new Error('overridden');
@@ -186,7 +186,9 @@ describe('normalizeHeaders', () => {
         throw new Error('overridden');
       }
     }
-    expect(normalizeHeaders(new Lying(init)).get('retry-after')).toBe('5');
+    expect(normalizeHeaders(new Lying(init)).size).toBe(0);
+    class Plain extends Headers {}
+    expect(normalizeHeaders(new Plain(init)).get('retry-after')).toBe('5');
     // A Proxy fails the brand check and is read through the guarded path instead.
     const proxied = new Proxy(new Headers(init), {});
     expect(normalizeHeaders(proxied).size).toBe(0);
@@ -198,6 +200,51 @@ describe('normalizeHeaders', () => {
     });
     expect(normalizeHeaders(entriesOnly).get('x-ratelimit-remaining-tokens')).toBe('0');
     expect(normalizeHeaders(entriesOnly).get('x-long')?.length).toBe(4096);
+  });
+
+  it('never trusts a runtime Headers that checks less than Node 20 does (Node 18, polyfills)', async () => {
+    // whatwg-fetch's forEach reads `this.map` without a brand check; undici 5 (Node 18) iterates
+    // `this`. Either would read a plain object as empty, or hand over whatever a Proxy yields.
+    class LaxHeaders {
+      map: Record<string, string> = {};
+      forEach(cb: (value: unknown, name: unknown) => void): void {
+        for (const name in this.map) cb(this.map[name], name);
+        const self = this as unknown as Partial<Iterable<[unknown, unknown]>>;
+        if (typeof self[Symbol.iterator] === 'function')
+          for (const [name, value] of self as Iterable<[unknown, unknown]>) cb(value, name);
+      }
+    }
+    vi.stubGlobal('Headers', LaxHeaders);
+    vi.resetModules();
+    try {
+      const fresh = await import('../src/classify/headers.js');
+      expect(fresh.normalizeHeaders({ 'Retry-After': '30' }).get('retry-after')).toBe('30');
+      expect(fresh.normalizeHeaders(new Map([['retry-after', '30']])).get('retry-after')).toBe(
+        '30',
+      );
+      const junk = new Proxy(Object.create(LaxHeaders.prototype) as object, {
+        get: (_t, key) =>
+          key === Symbol.iterator
+            ? function* () {
+                yield [
+                  Symbol('name'),
+                  {
+                    toString: () => {
+                      throw new Error('boom');
+                    },
+                  },
+                ];
+              }
+            : key === 'map'
+              ? {}
+              : undefined,
+      });
+      expect(() => fresh.normalizeHeaders(junk)).not.toThrow();
+      expect(() => fresh.readRateLimitHeaders(junk)).not.toThrow();
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 
   it('reads at most 256 entries of a huge Headers', () => {

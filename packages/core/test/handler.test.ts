@@ -157,17 +157,50 @@ describe('createUpstreamErrorHandler', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('with logger: false, reading the log never throws, even with options that throw when read', () => {
-    classifyMock.mockReturnValue(classification({ upstreamMessage: 'slow down' }));
-    const redaction = {
+  it('with logger: false, reads options and context inside its guard, never later', () => {
+    classifyMock.mockReturnValue(classification({ upstreamMessage: 'slow down for acme-tenant' }));
+    const throwing = {
       get patterns(): RegExp[] {
         throw new Error('getter');
       },
     };
-    const result = createUpstreamErrorHandler({ logger: false, redaction })(new Error('x'));
-    expect(result?.status).toBe(503);
+    // As when the record was built at once: options that throw make the handler decline.
+    expect(
+      createUpstreamErrorHandler({ logger: false, redaction: throwing })(new Error('x')),
+    ).toBeNull();
+    let reads = 0;
+    const context = {
+      method: 'GET',
+      get path(): string {
+        if (reads++ > 0) throw new Error('read too late');
+        return '/chat';
+      },
+    };
+    const patterns = [/acme-tenant/];
+    const result = createUpstreamErrorHandler({ logger: false, redaction: { patterns } })(
+      new Error('x'),
+      context,
+    );
+    patterns.length = 0;
     expect(() => result?.log).not.toThrow();
-    expect(result?.log.upstream.message).toBe('slow down');
+    expect(result?.log.http).toEqual({ method: 'GET', path: '/chat' });
+    // The user's patterns still apply, as they were when the error was handled.
+    expect(result?.log.upstream.message).toBe('slow down for [REDACTED]');
+  });
+
+  it('with logger: false, a classification booby-trapped before the log is read cannot make it throw', () => {
+    classifyMock.mockReturnValue(classification({ upstreamMessage: 'slow down' }));
+    const result = createUpstreamErrorHandler({ logger: false })(new Error('x'));
+    expect(result?.status).toBe(503);
+    Object.defineProperty(result?.classification, 'kind', {
+      get() {
+        throw new Error('trap');
+      },
+    });
+    expect(() => result?.log).not.toThrow();
+    // The record then says what the answer said, and nothing from the upstream.
+    expect(result?.log).toMatchObject({ kind: 'rate_limited', provider: 'generic' });
+    expect(result?.log.upstream).toEqual({});
   });
 
   it('still answers when the logger throws', () => {

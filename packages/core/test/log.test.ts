@@ -294,6 +294,17 @@ describe('log record of a classification classify() made', () => {
     expect(toLogRecord(c).upstream.message).toBe('leaked [REDACTED]');
   });
 
+  it('reads the message once, so a getter cannot pass the check and then hand over a key', () => {
+    const c = classify(thrown) as Classification;
+    const vetted = c.upstreamMessage;
+    let reads = 0;
+    Object.defineProperty(c, 'upstreamMessage', {
+      get: () => (reads++ === 0 ? vetted : `raw ${KEY}`),
+    });
+    const message = toLogRecord(c).upstream.message;
+    expect(message === vetted || !message?.includes(KEY)).toBe(true);
+  });
+
   it('still applies extra redaction patterns to it', () => {
     const c = classify(thrown) as Classification;
     expect(toLogRecord(c, {}, { redaction: { patterns: [/Rate limit/] } }).upstream.message).toBe(

@@ -548,6 +548,9 @@ describe('problemJson', () => {
     ).body;
     expect(handBuilt.remediation).toEqual(a);
     expect(handBuilt.remediation).not.toBe(a);
+    // Frozen alike, so a caller that mutates one never poisons another answer.
+    expect(Object.isFrozen(handBuilt.remediation)).toBe(true);
+    expect(Object.isFrozen(handBuilt.remediation[0])).toBe(true);
     expect(problemJson(handBuilt)).toBe(JSON.stringify(handBuilt));
   });
 

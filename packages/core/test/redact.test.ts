@@ -261,3 +261,71 @@ describe('redact: bad inputs', () => {
     );
   });
 });
+
+describe('control characters between a label and its secret', () => {
+  // A control character is not whitespace to the patterns, so "Bearer\u0085<token>" slipped past
+  // them and then became "Bearer <token>" when control characters were replaced. One redact() call
+  // must now catch it: the message classify() redacts is not redacted again for the log record.
+  const TOKEN = 'abcd1234efgh5678';
+  const UUID = '0f1e2d3c-4b5a-4697-8877-665544332211';
+  it.each([
+    ['Bearer\u0085', TOKEN, 'Invalid credentials: Bearer\u0085abcd1234efgh5678'],
+    ['token\u0000=', 's3cr3tvalue99', 'token\u0000=s3cr3tvalue99 rejected'],
+    ['organization\u0001(', UUID, `for your organization\u0001(${UUID}) limit`],
+    ['key\u001b:', 'k3yv4lue9999', 'bad key\u001b: k3yv4lue9999'],
+  ])('redacts the secret after %j in one call', (_label, secret, text) => {
+    const once = redact(text);
+    expect(once).not.toContain(secret);
+    expect(once).toContain('[REDACTED]');
+    expect(redact(once)).toBe(once);
+  });
+
+  it('redacts a key that only shows once the uuid before it is gone', () => {
+    const text = `organization 0f1e2d3c-4b5a-4697-8877-665544332211${OPENAI_LEGACY}`;
+    expect(redact(text)).toBe('organization [REDACTED][REDACTED]');
+  });
+
+  it('is idempotent on generated text with control characters anywhere', () => {
+    const piece = fc.constantFrom(
+      'Bearer',
+      'token',
+      'key',
+      'organization',
+      'project',
+      '=',
+      ':',
+      '(',
+      ' ',
+      '\u0000',
+      '\u0085',
+      '\n',
+      '\u001b',
+      TOKEN,
+      UUID,
+      'sk-',
+      OPENAI_LEGACY,
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+        const once = redact(parts.join(''));
+        expect(redact(once)).toBe(once);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
+describe('redaction passes stay bounded', () => {
+  it('survives a user pattern that matches the empty string, on a long text', () => {
+    // Each pass would otherwise insert the replacement between every character of the last pass's
+    // output: 4000 characters × 11⁴ is a V8 fatal error, not an exception.
+    const out = redact('x'.repeat(50_000), { patterns: [/(?:)/g] });
+    expect(out.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH + 1);
+  });
+
+  it('survives a replacement that a built-in pattern matches again', () => {
+    const out = redact(`key=${'a1'.repeat(10)}`, { replacement: 'key=b2b2b2b2b2' });
+    expect(out.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH + 1);
+    expect(out).not.toContain('a1a1');
+  });
+});

@@ -17,7 +17,14 @@ export function upstreamErrorHandler(options?: Four29Options): Middleware {
   // Not an async function: this layer wraps every request, and on success a plain `.then` costs
   // one derived promise where an async function adds its own promise and frame as well.
   return function four29UpstreamErrorHandler(ctx, next) {
-    return next().then(undefined, (err: unknown) => {
+    let pending: Promise<unknown>;
+    try {
+      // Koa's composer always returns a promise; a hand-rolled caller might throw or not.
+      pending = Promise.resolve(next());
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    return pending.then(undefined, (err: unknown) => {
       const started = ctx.headerSent;
       const handled = handle(err, {
         method: ctx.method,

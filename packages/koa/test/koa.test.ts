@@ -327,3 +327,27 @@ describe.each(majors)('$name', ({ Framework }) => {
     });
   });
 });
+
+describe('called outside Koa', () => {
+  // Koa's composer always hands over a promise-returning next(); a hand-rolled caller may not.
+  const ctx = {
+    method: 'GET',
+    originalUrl: '/x',
+    headerSent: false,
+    req: { headers: {} },
+    res: { statusCode: 200 },
+  } as unknown as Parameters<Middleware>[0];
+  const middleware = upstreamErrorHandler({ logger: false });
+
+  it('turns a next() that throws synchronously into a rejection with the same error', async () => {
+    const own = new Error('not upstream');
+    const result = middleware(ctx, () => {
+      throw own;
+    });
+    await expect(result).rejects.toBe(own);
+  });
+
+  it('accepts a next() that returns nothing', async () => {
+    await expect(middleware(ctx, (() => undefined) as never)).resolves.toBeUndefined();
+  });
+});

@@ -9,6 +9,7 @@
  * same input to an app with four29 and to the control app without it, neither seeing the other's
  * mutations (freezing, for one).
  */
+import { validateHeaderValue } from 'node:http';
 import { UpstreamHttpError } from '@four29/core';
 import { FIXTURE_NOW, fixtures } from '@four29/fixtures';
 import fc from 'fast-check';
@@ -727,8 +728,11 @@ export function frameworkCanRender(value: unknown, framework?: string): boolean 
     if (typeof headers === 'object' && headers !== null) {
       for (const key of Object.keys(headers)) {
         if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) return false;
-        if (/[^\t\x20-\x7e\x80-\xff]/.test(String((headers as Record<string, unknown>)[key])))
-          return false;
+        const v = (headers as Record<string, unknown>)[key];
+        if (/[^\t\x20-\x7e\x80-\xff]/.test(String(v))) return false;
+        // What Node itself refuses when Koa's onerror copies the header: a Symbol value (String()
+        // of a Symbol works, Node's template conversion does not), also inside an array.
+        validateHeaderValue(key, v as string);
       }
     }
     Object.keys(obj);

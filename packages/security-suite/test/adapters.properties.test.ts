@@ -233,3 +233,17 @@ describe.each(TARGETS)('$name', (target) => {
       (app, path) => app.request(path, INJECT),
     ));
 });
+
+describe('frameworkCanRender', () => {
+  // Koa's own onerror copies err.headers onto the response; Node refuses a Symbol or undefined
+  // value there and Koa rejects, with or without four29. Such values must be filtered out, or the
+  // property fails at random on the framework's crash instead of on four29.
+  it('refuses errors whose headers Node would refuse', () => {
+    const withHeaders = (headers: Record<string, unknown>) =>
+      Object.assign(new Error('x'), { status: 502, headers });
+    expect(frameworkCanRender(withHeaders({ 'x-ok': 'fine' }), 'koa')).toBe(true);
+    expect(frameworkCanRender(withHeaders({ 'x-sym': Symbol('s') }), 'koa')).toBe(false);
+    expect(frameworkCanRender(withHeaders({ 'x-arr': ['a', Symbol('b')] }), 'koa')).toBe(false);
+    expect(frameworkCanRender(withHeaders({ 'x-undef': undefined }), 'koa')).toBe(false);
+  });
+});
