@@ -122,30 +122,22 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
       if (classification === null || !decide(options, classification, error)) return null;
       const problem = toProblem(classification, options);
       const body = problemJson(problem.body);
+      let log: LogRecord | undefined;
       // A repeat inside an open suppression window is only counted: no record to build now.
       if (
         suppression !== undefined &&
         !suppression.countRepeat(logKeyOf(classification, options))
       ) {
-        const log = toLogRecord(classification, logContextOf(context), options);
+        log = toLogRecord(classification, logContextOf(context), options);
         // pino and friends add their own level and msg; passing ours too would duplicate keys.
         const { level, msg, ...fields } = log;
         emitLog(suppression.logger, level, fields, msg);
-        return {
-          classification,
-          problem,
-          status: problem.status,
-          headers: problem.headers,
-          body,
-          sse: toServerSentEvent(body),
-          log,
-        };
       }
       // Without a logger, or for a counted repeat, nobody may ever read the record: build it on
-      // first read. It is a third of the handler's work per error.
-      const logContext = logContextOf(context);
-      const logOptions = logOptionsOf(options);
-      let log: LogRecord | undefined;
+      // first read, from what the request and options said now. It is a third of the handler's
+      // work per error.
+      const logContext = log === undefined ? logContextOf(context) : {};
+      const logOptions = log === undefined ? logOptionsOf(options) : {};
       let sse: string | undefined;
       return {
         classification,
@@ -162,7 +154,7 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
           try {
             log = toLogRecord(classification, logContext, logOptions);
           } catch {
-            // Only a classification that shouldHandle booby-trapped gets here; a getter must not
+            // Only a classification booby-trapped after the fact gets here; a getter must not
             // throw, so the record says what the problem says, and nothing from the upstream.
             log = toLogRecord(
               {

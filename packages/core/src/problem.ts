@@ -265,27 +265,16 @@ export function toProblem(c: Classification, options?: ProblemOptions): ProblemR
   const status = resolvePolicy(options?.policy)[kind];
   const retryAfter = retryAfterSeconds(c);
   // remediation stays the last member: problemJson relies on it.
-  const body: ProblemDocument =
-    retryAfter !== undefined
-      ? {
-          type: problemType(kind, options?.problemTypeBase),
-          title: TITLES[kind],
-          status,
-          detail: detailFor(c, kind, retryAfter),
-          kind,
-          retryable: c.retryable === true,
-          retryAfter,
-          remediation: callerSteps(c),
-        }
-      : {
-          type: problemType(kind, options?.problemTypeBase),
-          title: TITLES[kind],
-          status,
-          detail: detailFor(c, kind, retryAfter),
-          kind,
-          retryable: c.retryable === true,
-          remediation: callerSteps(c),
-        };
+  const body: ProblemDocument = {
+    type: problemType(kind, options?.problemTypeBase),
+    title: TITLES[kind],
+    status,
+    detail: detailFor(c, kind, retryAfter),
+    kind,
+    retryable: c.retryable === true,
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+    remediation: callerSteps(c),
+  };
   const headers: Record<string, string> = {
     'content-type': 'application/problem+json',
     'cache-control': 'no-store',
