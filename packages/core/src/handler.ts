@@ -30,6 +30,11 @@ export interface HandledUpstreamError {
   readonly body: string;
   /** One Server-Sent Events `error` event carrying the problem, for responses that are already streaming. */
   readonly sse: string;
+  /**
+   * The log record. When nothing was logged (`logger: false`, or a repeat that log suppression only
+   * counted) it is built on first read, from the request context and options as they were when the
+   * error was handled.
+   */
   readonly log: LogRecord;
 }
 
