@@ -27,6 +27,7 @@ import {
   type ComparisonResult,
   compare,
   type LoadSettings,
+  measureHandlerInServer,
   type Path,
 } from './throughput.js';
 
@@ -149,6 +150,7 @@ async function main(): Promise<number> {
   }
 
   const throughput: ComparisonResult[] = [];
+  let inServer: BenchReport['inServer'];
   let pinning = 'none';
   if (!skip.has('throughput')) {
     const plan = values['no-pin'] ? undefined : cpuPlan();
@@ -164,6 +166,11 @@ async function main(): Promise<number> {
       log(`${c.framework} ${c.path} path: ${[c.baseline, ...c.variants].join(' / ')}`);
       throughput.push(await compare(c, load[c.path], log, serverCpu, quiet));
     }
+    if (frameworks.includes('hono')) {
+      log('hono: core handler timed inside the server under error load …');
+      await quiet?.wait();
+      inServer = await measureHandlerInServer(load.error, serverCpu);
+    }
   }
 
   const report: BenchReport = {
@@ -174,6 +181,7 @@ async function main(): Promise<number> {
     load,
     pinning,
     throughput,
+    inServer,
     micro,
     sizes,
     breakdown,

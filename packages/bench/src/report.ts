@@ -2,7 +2,14 @@ import type { MachineInfo } from './machine.js';
 import type { MicroResult } from './micro.js';
 import type { Framework, Variant } from './servers/shared.js';
 import { type CoreBreakdown, KB, type SizeResult } from './size.js';
-import type { ComparisonResult, LoadSettings, Path, VariantResult } from './throughput.js';
+import { max, min } from './stats.js';
+import type {
+  ComparisonResult,
+  InServerResult,
+  LoadSettings,
+  Path,
+  VariantResult,
+} from './throughput.js';
 
 export type Mode = 'full' | 'quick';
 
@@ -15,6 +22,8 @@ export interface BenchReport {
   /** How load generator and servers were placed on CPUs. */
   readonly pinning: string;
   readonly throughput: readonly ComparisonResult[];
+  /** The core handler's cost inside a loaded Hono server; undefined when not measured. */
+  readonly inServer?: InServerResult | undefined;
   readonly micro: MicroResult | undefined;
   readonly sizes: readonly SizeResult[];
   readonly breakdown: CoreBreakdown | undefined;
@@ -47,6 +56,7 @@ const VARIANT_NAMES: Record<Variant, string> = {
   four29: 'logger: false',
   'four29-pino': 'pino → /dev/null',
   'four29-pino-all': 'pino → /dev/null, logSuppression: false',
+  'four29-timed': 'core handler timed in onError',
 };
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -97,6 +107,17 @@ export function rows(report: BenchReport): Row[] {
   const out: Row[] = [];
   for (const c of report.throughput)
     for (const v of c.variants) out.push(throughputRow(report.mode, c, v));
+  if (report.inServer !== undefined) {
+    const s = report.inServer;
+    out.push({
+      measurement: 'Hono (node-server): core handler inside the server under error load',
+      result: `${s.micros.toFixed(1)} µs/call`,
+      spread: `range ${min(s.perRun).toFixed(1)}–${max(s.perRun).toFixed(1)} µs (${s.perRun.length} runs, ${int.format(s.calls)} calls)`,
+      detail: 'createUpstreamErrorHandler({ logger: false }) timed in onError, same openai 429',
+      target: '—',
+      verdict: 'info',
+    });
+  }
   if (report.micro !== undefined) {
     for (const p of report.micro.providers) {
       out.push({
@@ -113,7 +134,7 @@ export function rows(report: BenchReport): Row[] {
       measurement: 'core createUpstreamErrorHandler, whole error (openai 429)',
       result: `${int.format(h.opsPerSecond)} ops/s`,
       spread: `${h.meanMicros.toFixed(1)} µs/call`,
-      detail: 'classify, problem, body, log record; logger: false',
+      detail: 'classify, problem, body; logger: false (the log record is built only when read)',
       target: '—',
       verdict: 'info',
     });

@@ -5,6 +5,7 @@ import { foreignCores, type QuietGate, snapshot } from './interference.js';
 import { pinnedCommand } from './pin.js';
 import type { ReadyMessage } from './servers/main.js';
 import { FAIL_PATH, type Framework, OK_PATH, type Variant } from './servers/shared.js';
+import type { HandlerTiming, TimingRequest } from './servers/timing.js';
 import { max, median, min, quantile, rotate } from './stats.js';
 
 // Resolved the same from src/ (vitest) and dist/ (node): both sit one level below the package.
@@ -82,6 +83,8 @@ export interface ComparisonResult {
 export interface RunningServer {
   readonly port: number;
   readonly pid: number | undefined;
+  /** The handler time a `four29-timed` server measured; `reset` starts it afresh. */
+  timing(reset: boolean): Promise<HandlerTiming>;
   stop(): Promise<void>;
 }
 
@@ -132,6 +135,19 @@ function startOnce(
       resolve({
         port: message.port,
         pid: child.pid,
+        timing: (reset) =>
+          new Promise<HandlerTiming>((done, fail) => {
+            const late = setTimeout(() => fail(new Error('server did not report timing')), 5_000);
+            const onMessage = (reply: unknown): void => {
+              if ((reply as { type?: unknown } | null)?.type !== 'timing') return;
+              clearTimeout(late);
+              child.off('message', onMessage);
+              done(reply as HandlerTiming);
+            };
+            child.on('message', onMessage);
+            const request: TimingRequest = { type: 'timing', reset };
+            child.send(request);
+          }),
         async stop() {
           if (child.exitCode === null && child.signalCode === null) {
             child.kill('SIGTERM');
@@ -170,7 +186,8 @@ interface Expectation {
 
 function expectationFor(path: Path, variant: Variant): Expectation {
   if (path === 'happy') return { status: 200, contentType: 'application/json' };
-  if (variant === 'static') return { status: 503, contentType: 'application/json' };
+  if (variant === 'static' || variant === 'four29-timed')
+    return { status: 503, contentType: 'application/json' };
   return { status: 503, contentType: 'application/problem+json' };
 }
 
@@ -350,4 +367,49 @@ export async function compare(
     discardedRounds: tally.discarded,
     disturbedRounds: tally.keptDisturbed,
   };
+}
+
+export interface InServerResult {
+  /** Mean microseconds per handler call, per measured run. */
+  readonly perRun: readonly number[];
+  readonly micros: number;
+  readonly calls: number;
+}
+
+/**
+ * The core handler's cost inside a loaded server: a Hono app whose `onError` times
+ * `createUpstreamErrorHandler({ logger: false })` on the error route's openai 429 and then sends
+ * the static 503. A warm-up, then `rounds` runs; the median of the per-run means.
+ */
+export async function measureHandlerInServer(
+  settings: LoadSettings,
+  serverCpu?: number,
+): Promise<InServerResult> {
+  const server = await startServer('hono', 'four29-timed', serverCpu);
+  try {
+    await probe(server.port, 'error', 'four29-timed');
+    await load(server, 'error', 'four29-timed', settings.warmup, settings.connections);
+    await server.timing(true);
+    const perRun: number[] = [];
+    let calls = 0;
+    for (let i = 0; i < settings.rounds; i++) {
+      const stats = await load(
+        server,
+        'error',
+        'four29-timed',
+        settings.duration,
+        settings.connections,
+      );
+      if (stats.errors > 0 || stats.unexpectedStatus > 0)
+        throw new Error(
+          `hono/four29-timed: ${stats.errors} socket errors, ${stats.unexpectedStatus} unexpected statuses`,
+        );
+      const t = await server.timing(true);
+      perRun.push(t.micros);
+      calls += t.calls;
+    }
+    return { perRun, micros: median(perRun), calls };
+  } finally {
+    await server.stop();
+  }
 }

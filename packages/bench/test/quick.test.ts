@@ -89,6 +89,16 @@ describe('bench --quick', () => {
     }
   });
 
+  it('times the core handler inside a loaded Hono server, on every call of every run', () => {
+    const s = report.inServer;
+    expect(s).toBeDefined();
+    expect(s?.perRun.length).toBe(report.load.error.rounds);
+    expect(s?.perRun.every(positive)).toBe(true);
+    expect(positive(s?.micros)).toBe(true);
+    expect(s?.calls).toBeGreaterThan(0);
+    expect(stdout).toMatch(/Hono \(node-server\): core handler inside the server .* info/);
+  });
+
   it('times classify + toProblem for every fixture and the whole handler', () => {
     const micro = report.micro;
     expect(micro).toBeDefined();

@@ -9,6 +9,7 @@ import { honoApp } from './hono.js';
 import { koaApp } from './koa.js';
 import { nestApp } from './nest.js';
 import { type Framework, isFramework, isVariant, rateLimitError, type Variant } from './shared.js';
+import { isTimingRequest, takeTiming } from './timing.js';
 
 export interface ReadyMessage {
   readonly type: 'ready';
@@ -16,6 +17,8 @@ export interface ReadyMessage {
 }
 
 function listen(framework: Framework, variant: Variant): Promise<Server> {
+  if (variant === 'four29-timed' && framework !== 'hono')
+    throw new Error('four29-timed is a Hono-only variant');
   const error = rateLimitError();
   switch (framework) {
     case 'express':
@@ -43,6 +46,9 @@ async function main(): Promise<void> {
   if (address === null || typeof address === 'string') throw new Error('server has no TCP port');
   const ready: ReadyMessage = { type: 'ready', port: address.port };
   process.send(ready);
+  process.on('message', (message: unknown) => {
+    if (isTimingRequest(message)) process.send?.(takeTiming(message.reset));
+  });
 }
 
 main().catch((err: unknown) => {

@@ -12,8 +12,17 @@ export type Framework = (typeof FRAMEWORKS)[number];
  * - `four29`: the adapter with `logger: false`.
  * - `four29-pino`: the adapter logging to pino on /dev/null, default options (log storm suppression on).
  * - `four29-pino-all`: the same with `logSuppression: false`, so every error is serialised and written.
+ * - `four29-timed` (Hono only): the core handler called and timed in `onError`, then the static 503
+ *   answer, to measure the handler's cost inside a server (see timing.ts).
  */
-export const VARIANTS = ['bare', 'static', 'four29', 'four29-pino', 'four29-pino-all'] as const;
+export const VARIANTS = [
+  'bare',
+  'static',
+  'four29',
+  'four29-pino',
+  'four29-pino-all',
+  'four29-timed',
+] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export const OK_PATH = '/ok';
