@@ -13,7 +13,7 @@ import type {
   RedactionOptions,
   UpstreamErrorKind,
 } from './types.js';
-import { isVettedMessage, isVettedStep } from './vetted.js';
+import { isVettedMessage, perStep } from './vetted.js';
 
 /**
  * `error` when a human must act before the request can succeed (quota, credentials, a request the
@@ -61,15 +61,15 @@ function compact<T extends Record<string, unknown>>(obj: T): T {
 
 const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
-/** The id a log record shows for one step, or undefined when it shows none. */
-function operatorStepId(s: object): string | undefined {
+/** The id a log record shows for one step, or null when it shows none. */
+function operatorStepId(s: object): string | null {
   const { id, audience } = s as { id?: unknown; audience?: unknown };
-  if (audience === 'caller' || typeof id !== 'string' || !STEP_ID.test(id)) return undefined;
+  if (audience === 'caller' || typeof id !== 'string' || !STEP_ID.test(id)) return null;
   // An id is a label, never data: one that looks like a secret is dropped, not logged.
-  return redact(id) === id ? id : undefined;
+  return redact(id) === id ? id : null;
 }
 
-/** Catalogue steps are frozen: each is checked once (see problem.ts). `null` = shows none. */
+/** Catalogue steps are checked once (see perStep). */
 const catalogueIds = /* @__PURE__ */ new WeakMap<object, string | null>();
 
 function operatorStepIds(c: Classification): string[] {
@@ -79,15 +79,8 @@ function operatorStepIds(c: Classification): string[] {
   for (const s of steps as readonly unknown[]) {
     if (ids.length >= 50) break;
     if (typeof s !== 'object' || s === null) continue;
-    let id: string | null | undefined;
-    if (isVettedStep(s)) {
-      id = catalogueIds.get(s);
-      if (id === undefined) {
-        id = operatorStepId(s) ?? null;
-        catalogueIds.set(s, id);
-      }
-    } else id = operatorStepId(s);
-    if (typeof id === 'string') ids.push(id);
+    const id = perStep(catalogueIds, s, operatorStepId);
+    if (id !== null) ids.push(id);
   }
   return ids;
 }

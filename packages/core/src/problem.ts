@@ -10,7 +10,7 @@ import type {
   StatusPolicyOption,
   UpstreamErrorKind,
 } from './types.js';
-import { isVettedStep, isVettedStepList } from './vetted.js';
+import { isVettedStepList, perStep } from './vetted.js';
 
 /**
  * Default downstream statuses. The caller did not exceed *our* limits, so an upstream 429 is not
@@ -202,25 +202,14 @@ function callerStep(s: object): CallerStep | null {
   return url !== undefined ? { id, title, detail, url } : { id, title, detail };
 }
 
-/**
- * Catalogue steps are frozen and never change, so each is vetted once and the (frozen) result
- * reused: the same answer as vetting it per error, without redacting the same prose every time.
- */
-const catalogueViews = /* @__PURE__ */ new WeakMap<object, CallerStep | null>();
-
-function viewOf(s: object): CallerStep | null {
-  if (!isVettedStep(s)) {
-    const view = callerStep(s);
-    return view === null ? null : Object.freeze(view);
-  }
-  let view = catalogueViews.get(s);
-  if (view === undefined) {
-    const fresh = callerStep(s);
-    view = fresh === null ? null : Object.freeze(fresh);
-    catalogueViews.set(s, view);
-  }
-  return view;
+/** A step's view, frozen so that a caller mutating one answer cannot change another. */
+function frozenView(s: object): CallerStep | null {
+  const view = callerStep(s);
+  return view === null ? null : Object.freeze(view);
 }
+
+/** Catalogue steps are vetted once (see perStep), not redacted again for every error. */
+const catalogueViews = /* @__PURE__ */ new WeakMap<object, CallerStep | null>();
 
 /** A catalogue remediation's caller steps, and their JSON: the same for every error that gets it. */
 interface CallerList {
@@ -253,7 +242,7 @@ function collectCallerSteps(steps: readonly unknown[]): CallerStep[] {
   for (const s of steps) {
     if (out.length >= MAX_CALLER_STEPS) break;
     if (typeof s !== 'object' || s === null) continue;
-    const view = viewOf(s);
+    const view = perStep(catalogueViews, s, frozenView);
     if (view !== null) out.push(view);
   }
   return out;

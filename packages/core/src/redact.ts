@@ -139,27 +139,16 @@ function holdsAny(text: string, literals: readonly string[]): boolean {
   return false;
 }
 
-/** The last built-in pattern that changed the text in a pass, or -1: what the next pass must rerun. */
-let lastChanged = -1;
-
-/**
- * Runs the built-in patterns in order: the first `count`, and once one of them changes the text,
- * every one after it too (they have not seen the new text). Sets {@link lastChanged}.
- */
-function applyBuiltIns(text: string, replacement: string, count: number): string {
+function applyBuiltIns(text: string, replacement: string): string {
   let out = text;
   let lower = out.toLowerCase();
-  lastChanged = -1;
-  for (let i = 0; i < GATED_PATTERNS.length; i++) {
-    if (i >= count && lastChanged === -1) break;
-    const { pattern, literals } = GATED_PATTERNS[i] as GatedPattern;
+  for (const { pattern, literals } of GATED_PATTERNS) {
     if (!holdsAny(lower, literals)) continue;
     const next = applyPattern(out, pattern, replacement);
     if (next === out) continue;
     // The replacement may bring or remove literals the later patterns look for.
     out = next;
     lower = out.toLowerCase();
-    lastChanged = i;
   }
   return out;
 }
@@ -200,26 +189,17 @@ export function redact(text: unknown, options?: RedactionOptions): string {
   // already ran ("organization <uuid>sk-…": the key's start is only visible once the uuid is
   // gone), and so can a control character turned into a space ("Bearer\u0085<token>"). One call
   // must be enough: the message classify() redacted is not redacted again for the log record.
-  let count = GATED_PATTERNS.length;
-  for (let pass = 0; pass < MAX_PASSES && count > 0; pass++) {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
     // Bound before matching, on every pass: regexes over a 10 MB body would cost more than the
     // request did, and a user pattern that matches the empty string grows the text each pass.
     if (out.length > MAX_SCAN_LENGTH) out = out.slice(0, MAX_SCAN_LENGTH);
-    let rerunAll = false;
-    let changed = -1;
-    if (MAY_HOLD_SECRET.test(out)) {
-      out = applyBuiltIns(out, replacement, count);
-      changed = lastChanged;
-    }
-    const afterBuiltIns = out;
+    const before = out;
+    if (MAY_HOLD_SECRET.test(out)) out = applyBuiltIns(out, replacement);
     out = applyExtra(out, replacement, extra);
     // Line breaks and other control characters would let an upstream message forge log lines in
     // text log formats, and terminal escapes would reach whoever tails the log: one line, plain text.
     if (CONTROL_CHAR.test(out)) out = out.replace(CONTROL_CHARS, ' ');
-    if (out !== afterBuiltIns) rerunAll = true;
-    if (changed === -1 && !rerunAll) break;
-    // Patterns after the last one that changed the text already saw it as it is now.
-    count = rerunAll ? GATED_PATTERNS.length : changed + 1;
+    if (out === before) break;
   }
   if (out.length > MAX_MESSAGE_LENGTH) out = `${out.slice(0, MAX_MESSAGE_LENGTH)}…`;
   return out;

@@ -20,8 +20,22 @@ export function vetSteps(steps: Iterable<object>): void {
   for (const step of steps) if (Object.isFrozen(step)) vettedSteps.add(step);
 }
 
-export function isVettedStep(step: object): boolean {
-  return vettedSteps.has(step);
+/**
+ * `derive(step)`: worked out once for a catalogue step (frozen, so the answer never changes) and
+ * kept in `cache`; every time for any other step, which may be hand-built or mutable.
+ */
+export function perStep<T>(
+  cache: WeakMap<object, T>,
+  step: object,
+  derive: (step: object) => T,
+): T {
+  if (!vettedSteps.has(step)) return derive(step);
+  let value = cache.get(step);
+  if (value === undefined) {
+    value = derive(step);
+    cache.set(step, value);
+  }
+  return value;
 }
 
 const vettedLists = /* @__PURE__ */ new WeakSet<object>();
