@@ -10,16 +10,20 @@ export interface PublishedPackage {
   readonly dir: string;
   /** Consumer app files are named after this (`consumer/apps/<app>.cjs|.mjs`, `consumer/types/<app>.ts`). */
   readonly app: string;
-  /** Published adapters must import the core, never inline a copy of it. */
-  readonly isAdapter: boolean;
+  /**
+   * `core` has no dependencies at all. Everything else builds on the core and must import it,
+   * never inline a copy of it; an `adapter` also names its framework as a peer dependency.
+   */
+  readonly role: 'core' | 'adapter' | 'library';
 }
 
 export const PUBLISHED: readonly PublishedPackage[] = [
-  { name: '@four29/core', dir: 'core', app: 'core', isAdapter: false },
-  { name: '@four29/express', dir: 'express', app: 'express', isAdapter: true },
-  { name: '@four29/koa', dir: 'koa', app: 'koa', isAdapter: true },
-  { name: '@four29/hono', dir: 'hono', app: 'hono', isAdapter: true },
-  { name: '@four29/nest', dir: 'nest', app: 'nest', isAdapter: true },
+  { name: '@four29/core', dir: 'core', app: 'core', role: 'core' },
+  { name: '@four29/express', dir: 'express', app: 'express', role: 'adapter' },
+  { name: '@four29/koa', dir: 'koa', app: 'koa', role: 'adapter' },
+  { name: '@four29/hono', dir: 'hono', app: 'hono', role: 'adapter' },
+  { name: '@four29/nest', dir: 'nest', app: 'nest', role: 'adapter' },
+  { name: '@four29/resilience', dir: 'resilience', app: 'resilience', role: 'library' },
 ];
 
 /**

@@ -113,8 +113,8 @@ it('writes a CHANGELOG.md with the new version for every published package', asy
   expect(await readFile(join(root, 'packages/core/CHANGELOG.md'), 'utf8')).toContain(NOTE);
 });
 
-it('keeps the adapters on workspace:^ for the core (pnpm pack turns it into the new range)', async () => {
-  for (const pkg of PUBLISHED.filter((p) => p.isAdapter)) {
+it('keeps the packages built on the core on workspace:^ for the core (pnpm pack turns it into the new range)', async () => {
+  for (const pkg of PUBLISHED.filter((p) => p.role !== 'core')) {
     const manifest = await json(join(root, 'packages', pkg.dir, 'package.json'));
     expect((manifest.dependencies as Record<string, string>)['@four29/core']).toBe('workspace:^');
   }

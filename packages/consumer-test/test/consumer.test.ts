@@ -17,6 +17,7 @@ const EXPECTED_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   '@four29/koa': ['upstreamErrorHandler'],
   '@four29/hono': ['upstreamErrorHandler', 'upstreamSSEErrorHandler'],
   '@four29/nest': ['Four29Module', 'UpstreamErrorFilter', 'FOUR29_OPTIONS'],
+  '@four29/resilience': ['withRetry', 'createQuotaBreaker', 'createPacedFetch'],
 };
 
 /** A fake key in the format of a real one: it must never reach a client or a log line. */

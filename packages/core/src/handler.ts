@@ -1,8 +1,8 @@
 import { classify } from './classify/index.js';
 import type { LogRecordOptions } from './log.js';
 import { consoleLogger, emitLog, logKeyOf, toLogRecord } from './log.js';
+import { createLogSuppression } from './log-suppression.js';
 import { problemJson, toProblem } from './problem.js';
-import { createLogSuppression } from './resilience/suppression.js';
 import type {
   Classification,
   Four29Options,

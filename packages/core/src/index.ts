@@ -9,16 +9,16 @@ export {
   createUpstreamErrorHandler,
   type HandleContext,
   type HandledUpstreamError,
-  toServerSentEvent,
   type UpstreamErrorHandler,
 } from './handler.js';
+export { isRetryableClassification, NEVER_RETRYABLE_KINDS } from './kinds.js';
 export { consoleLogger, type LogRecordOptions, logLevelFor, toLogRecord } from './log.js';
 export {
-  finishStartedResponse,
-  isEventStream,
-  type NodeResponseLike,
-  sendProblem,
-} from './node-response.js';
+  DEFAULT_LOG_SUPPRESSION_WINDOW_MS,
+  type LogSuppressionOptions,
+  type SuppressedLogSummary,
+  withLogSuppression,
+} from './log-suppression.js';
 export {
   DEFAULT_POLICY,
   DEFAULT_PROBLEM_TYPE_BASE,
@@ -30,7 +30,6 @@ export {
 } from './problem.js';
 export { redact } from './redact.js';
 export { remediationFor } from './remediation/index.js';
-export * from './resilience/index.js';
 export * from './types.js';
 export {
   DEFAULT_MAX_BODY_BYTES,

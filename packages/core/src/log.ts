@@ -1,7 +1,7 @@
 import { normalizeKind } from './kinds.js';
+import type { SuppressionKey } from './log-suppression.js';
 import { resolvePolicy } from './problem.js';
 import { MAX_MESSAGE_LENGTH, redact, redactedString } from './redact.js';
-import type { SuppressionKey } from './resilience/suppression.js';
 import type {
   Classification,
   Four29Logger,

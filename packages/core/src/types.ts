@@ -1,4 +1,4 @@
-import type { LogSuppressionOptions } from './resilience/suppression.js';
+import type { LogSuppressionOptions } from './log-suppression.js';
 
 /**
  * The taxonomy. Each kind answers one question for the caller and the operator:

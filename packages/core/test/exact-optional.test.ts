@@ -9,28 +9,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type ClassifyOptions,
   classify,
-  createPacedFetch,
-  createQuotaBreaker,
   createUpstreamErrorHandler,
   type Four29Options,
   type FromResponseOptions,
   type LogRecordOptions,
   type LogSuppressionOptions,
-  type PacedFetchOptions,
   type ProblemOptions,
-  type QuotaBreakerOptions,
-  type QuotaBreakerScope,
   type RedactionOptions,
-  type RetryOptions,
   redact,
   toLogRecord,
   toProblem,
   UpstreamHttpError,
   type UpstreamHttpErrorInit,
   withLogSuppression,
-  withRetry,
 } from '../src/index.js';
-import { upstreamError } from './resilience/upstream-errors.js';
+import { upstreamError } from './support.js';
 
 /** A value whose type includes undefined, as from an optional config field. */
 function maybe<T>(value: T | undefined): T | undefined {
@@ -67,37 +60,6 @@ const problemOptions: ProblemOptions = {
   problemTypeBase: maybe<string>(nothing),
 };
 const logOptions: LogRecordOptions = { ...problemOptions, redaction: maybe(redaction) };
-const retryOptions: RetryOptions = {
-  maxAttempts: maybe<number>(nothing),
-  baseDelayMs: maybe<number>(nothing),
-  factor: maybe<number>(nothing),
-  capDelayMs: maybe<number>(nothing),
-  maxDelayMs: maybe<number>(nothing),
-  deadlineMs: maybe<number>(nothing),
-  signal: maybe<AbortSignal>(nothing),
-  provider: maybe<string>(nothing),
-  onRetry: maybe<RetryOptions['onRetry']>(nothing),
-  random: maybe<() => number>(nothing),
-  sleep: maybe<RetryOptions['sleep']>(nothing),
-  now: maybe<() => number>(nothing),
-};
-const breakerOptions: QuotaBreakerOptions = {
-  cooldownMs: maybe<number>(nothing),
-  maxEntries: maybe<number>(nothing),
-  kinds: maybe<QuotaBreakerOptions['kinds']>(nothing),
-  provider: maybe<string>(nothing),
-  now: maybe<() => number>(nothing),
-};
-const scope: QuotaBreakerScope = { key: maybe<string>(nothing), provider: maybe<string>(nothing) };
-const pacedOptions: PacedFetchOptions = {
-  fetch: maybe<PacedFetchOptions['fetch']>(nothing),
-  maxWaitMs: maybe<number>(nothing),
-  overMaxWait: maybe<PacedFetchOptions['overMaxWait']>(nothing),
-  refill: maybe<PacedFetchOptions['refill']>(nothing),
-  maxEntries: maybe<number>(nothing),
-  onHold: maybe<PacedFetchOptions['onHold']>(nothing),
-  now: maybe<() => number>(nothing),
-};
 const fromResponseOptions: FromResponseOptions = {
   maxBodyBytes: maybe<number>(nothing),
   provider: maybe<string>(nothing),
@@ -153,31 +115,7 @@ describe('explicit undefined options mean "absent"', () => {
     expect(fromResponse.message).toBe('Upstream answered 503');
   });
 
-  it('resilience helpers keep their defaults', async () => {
-    await expect(withRetry(() => 'ok', retryOptions)).resolves.toBe('ok');
-
-    const breaker = createQuotaBreaker(breakerOptions);
-    const quota = upstreamError('openai.insufficient_quota');
-    await expect(
-      breaker.run(() => {
-        throw quota;
-      }, scope),
-    ).rejects.toBe(quota);
-    // Default kinds and cool-down: open, and the same error answers the next call.
-    expect((await breaker.state(scope)).status).toBe('open');
-    await expect(breaker.run(() => 'x', scope)).rejects.toBe(quota);
-
-    const calls: string[] = [];
-    const paced = createPacedFetch({
-      ...pacedOptions,
-      fetch: async (input) => {
-        calls.push(String(input));
-        return new Response('{}');
-      },
-    });
-    expect((await paced('https://api.example.test/v1')).status).toBe(200);
-    expect(calls).toHaveLength(1);
-
+  it('log suppression keeps its defaults', () => {
     const lines: unknown[] = [];
     const logger = withLogSuppression(
       { warn: (o) => lines.push(o), error: (o) => lines.push(o) },

@@ -17,9 +17,8 @@ vi.mock('../src/classify/index.js', async (importOriginal) => ({
   classify: classifyMock,
 }));
 
-const { createUpstreamErrorHandler, toServerSentEvent, UpstreamHttpError } = await import(
-  '../src/index.js'
-);
+const { createUpstreamErrorHandler, UpstreamHttpError } = await import('../src/index.js');
+const { toServerSentEvent } = await import('../src/internal.js');
 const { classify: realClassify } = await vi.importActual<typeof import('../src/classify/index.js')>(
   '../src/classify/index.js',
 );

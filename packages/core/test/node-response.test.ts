@@ -3,12 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   createUpstreamErrorHandler,
-  finishStartedResponse,
   type HandledUpstreamError,
-  isEventStream,
-  sendProblem,
   UpstreamHttpError,
 } from '../src/index.js';
+import { finishStartedResponse, isEventStream, sendProblem } from '../src/internal.js';
 
 const handle = createUpstreamErrorHandler({
   logger: false,

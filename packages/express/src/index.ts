@@ -1,9 +1,5 @@
-import {
-  createUpstreamErrorHandler,
-  type Four29Options,
-  finishStartedResponse,
-  sendProblem,
-} from '@four29/core';
+import { createUpstreamErrorHandler, type Four29Options } from '@four29/core';
+import { finishStartedResponse, sendProblem } from '@four29/core/internal';
 import type { ErrorRequestHandler } from 'express';
 
 export type { Four29Options } from '@four29/core';

@@ -1,8 +1,5 @@
-import {
-  createUpstreamErrorHandler,
-  type Four29Options,
-  finishStartedResponse,
-} from '@four29/core';
+import { createUpstreamErrorHandler, type Four29Options } from '@four29/core';
+import { finishStartedResponse } from '@four29/core/internal';
 import type { Middleware } from 'koa';
 
 export type { Four29Options } from '@four29/core';

@@ -2,11 +2,9 @@ import {
   createUpstreamErrorHandler,
   type Four29Logger,
   type Four29Options,
-  finishStartedResponse,
-  type NodeResponseLike,
-  sendProblem,
   type UpstreamErrorHandler,
 } from '@four29/core';
+import { finishStartedResponse, type NodeResponseLike, sendProblem } from '@four29/core/internal';
 import {
   type ArgumentsHost,
   Catch,

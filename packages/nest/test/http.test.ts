@@ -1,4 +1,4 @@
-import { toServerSentEvent } from '@four29/core';
+import { toServerSentEvent } from '@four29/core/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Four29Module } from '../src/index.js';
 import { appModule, OWN_ERRORS } from './app.js';

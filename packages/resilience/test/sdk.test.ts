@@ -4,14 +4,14 @@
  * the same (fake) clock, so its windows and its headers move with it.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import type { Four29Logger } from '@four29/core';
+import { createUpstreamErrorHandler } from '@four29/core';
 import { type MockUpstream, startMockUpstream } from '@four29/mock-upstream';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createUpstreamErrorHandler } from '../../src/handler.js';
-import { createQuotaBreaker } from '../../src/resilience/breaker.js';
-import { createPacedFetch } from '../../src/resilience/paced-fetch.js';
-import { withRetry } from '../../src/resilience/retry.js';
-import type { Four29Logger } from '../../src/types.js';
+import { createQuotaBreaker } from '../src/breaker.js';
+import { createPacedFetch } from '../src/paced-fetch.js';
+import { withRetry } from '../src/retry.js';
 
 const realSetTimeout = globalThis.setTimeout;
 const realSleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));

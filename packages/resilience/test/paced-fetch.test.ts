@@ -5,7 +5,7 @@ import {
   type PacedFetch,
   type PacedFetchHoldEvent,
   type PacedFetchOptions,
-} from '../../src/resilience/paced-fetch.js';
+} from '../src/paced-fetch.js';
 
 const realImmediate = setImmediate;
 

@@ -1,6 +1,6 @@
-import { emitLog } from '../log.js';
-import type { Four29Logger, LogLevel } from '../types.js';
-import { clockOption, countOption, MAX_TIMER_MS, numberOption, unrefTimer } from './internal.js';
+import { emitLog } from './log.js';
+import { clockOption, countOption, MAX_TIMER_MS, numberOption, unrefTimer } from './options.js';
+import type { Four29Logger, LogLevel } from './types.js';
 
 export interface LogSuppressionOptions {
   /**

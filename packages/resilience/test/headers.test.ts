@@ -1,6 +1,6 @@
 import { FIXTURE_NOW, fixtureById } from '@four29/fixtures';
 import { describe, expect, it } from 'vitest';
-import { readBudgets, readRetryAfter } from '../../src/resilience/headers.js';
+import { readBudgets, readRetryAfter } from '../src/headers.js';
 
 // The formats themselves are the classifier's (test/classify.headers.test.ts); these tests cover
 // what the paced fetch makes of them: names, refill kind, what counts requests, the server clock.

@@ -1,6 +1,6 @@
+import { createUpstreamErrorHandler } from '@four29/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createUpstreamErrorHandler } from '../../src/handler.js';
-import { createQuotaBreaker } from '../../src/resilience/breaker.js';
+import { createQuotaBreaker } from '../src/breaker.js';
 import { upstreamError } from './upstream-errors.js';
 
 beforeEach(() => {

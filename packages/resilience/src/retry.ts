@@ -1,15 +1,11 @@
-import { classify } from '../classify/index.js';
-import { isRetryableClassification } from '../kinds.js';
-import type { Classification, ProviderId } from '../types.js';
 import {
-  abortableSleep,
-  abortReason,
-  callHook,
-  clockOption,
-  countOption,
-  isAbortSignal,
-  numberOption,
-} from './internal.js';
+  type Classification,
+  classify,
+  isRetryableClassification,
+  type ProviderId,
+} from '@four29/core';
+import { clockOption, countOption, numberOption } from '@four29/core/internal';
+import { abortableSleep, abortReason, callHook, isAbortSignal } from './internal.js';
 
 /** What `fn` receives on each attempt. */
 export interface RetryAttempt {

@@ -1,5 +1,5 @@
+import { UpstreamHttpError } from '@four29/core';
 import { fixtureById } from '@four29/fixtures';
-import { UpstreamHttpError } from '../../src/upstream-http-error.js';
 
 /** A fixture's response as the error a fetch-based client would throw, at the current (fake) time. */
 export function upstreamError(id: string): UpstreamHttpError {

@@ -1,8 +1,13 @@
+import {
+  type Classification,
+  createUpstreamErrorHandler,
+  isRetryableClassification,
+  retryAfterSeconds,
+  toProblem,
+  UPSTREAM_ERROR_KINDS,
+} from '@four29/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createUpstreamErrorHandler } from '../../src/handler.js';
-import { isRetryableClassification, retryAfterSeconds, toProblem } from '../../src/index.js';
-import { type RetryEvent, withRetry } from '../../src/resilience/retry.js';
-import { type Classification, UPSTREAM_ERROR_KINDS } from '../../src/types.js';
+import { type RetryEvent, withRetry } from '../src/retry.js';
 import { upstreamError } from './upstream-errors.js';
 
 beforeEach(() => {

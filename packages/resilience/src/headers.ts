@@ -2,7 +2,7 @@
  * What the paced fetch needs from a response's rate-limit headers, read with the classifier's
  * parser (`readRateLimitHeaders`) so there is one reading of every provider's format.
  */
-import { readRateLimitHeaders } from '../classify/headers.js';
+import { readRateLimitHeaders } from '@four29/core';
 
 /** One budget an upstream reported on a response. */
 export interface BudgetObservation {

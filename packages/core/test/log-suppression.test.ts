@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createUpstreamErrorHandler } from '../../src/handler.js';
-import { logKeyOf, toLogRecord } from '../../src/log.js';
-import { createLogSuppression, withLogSuppression } from '../../src/resilience/suppression.js';
+import { createUpstreamErrorHandler } from '../src/handler.js';
+import { logKeyOf, toLogRecord } from '../src/log.js';
+import { createLogSuppression, withLogSuppression } from '../src/log-suppression.js';
 import {
   type Classification,
   type Four29Logger,
   type LogRecord,
   UPSTREAM_ERROR_KINDS,
-} from '../../src/types.js';
-import { UpstreamHttpError } from '../../src/upstream-http-error.js';
+} from '../src/types.js';
+import { UpstreamHttpError } from '../src/upstream-http-error.js';
 
 interface Line {
   readonly level: 'warn' | 'error';

@@ -1,14 +1,6 @@
+import { clockOption, countOption, MAX_TIMER_MS, numberOption } from '@four29/core/internal';
 import { type BudgetObservation, readBudgets, readRetryAfter } from './headers.js';
-import {
-  abortReason,
-  callHook,
-  clockOption,
-  countOption,
-  hashKey,
-  isAbortSignal,
-  MAX_TIMER_MS,
-  numberOption,
-} from './internal.js';
+import { abortReason, callHook, hashKey, isAbortSignal } from './internal.js';
 
 /** The `fetch` signature the OpenAI and Anthropic SDKs accept. */
 export type PacedFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

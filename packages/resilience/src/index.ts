@@ -1,4 +1,3 @@
-export { isRetryableClassification } from '../kinds.js';
 export {
   createQuotaBreaker,
   type QuotaBreaker,
@@ -19,9 +18,3 @@ export {
   type RetryOptions,
   withRetry,
 } from './retry.js';
-export {
-  DEFAULT_LOG_SUPPRESSION_WINDOW_MS,
-  type LogSuppressionOptions,
-  type SuppressedLogSummary,
-  withLogSuppression,
-} from './suppression.js';

@@ -1,6 +1,11 @@
-import { classify } from '../classify/index.js';
-import type { Classification, ProviderId, UpstreamErrorKind } from '../types.js';
-import { clockOption, countOption, hashKey, numberOption } from './internal.js';
+import {
+  type Classification,
+  classify,
+  type ProviderId,
+  type UpstreamErrorKind,
+} from '@four29/core';
+import { clockOption, countOption, numberOption } from '@four29/core/internal';
+import { hashKey } from './internal.js';
 
 export interface QuotaBreakerOptions {
   /**
