@@ -3,6 +3,7 @@ import type { LogRecordOptions } from './log.js';
 import { consoleLogger, emitLog, logKeyOf, toLogRecord } from './log.js';
 import { createLogSuppression } from './log-suppression.js';
 import { problemJson, toProblem } from './problem.js';
+import { toServerSentEvent } from './sse.js';
 import type {
   Classification,
   Four29Options,
@@ -80,11 +81,6 @@ function logOptionsOf(options: Four29Options): LogRecordOptions {
   };
 }
 
-/** Formats a serialized problem as one SSE event. JSON.stringify output has no newline, so one data line. */
-export function toServerSentEvent(body: string): string {
-  return `event: error\ndata: ${body}\n\n`;
-}
-
 function clock(options: Four29Options): number {
   if (typeof options.now !== 'function') return Date.now();
   try {
@@ -143,6 +139,17 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
       // work per error.
       const logContext = log === undefined ? logContextOf(context) : {};
       const logOptions = log === undefined ? logOptionsOf(options) : {};
+      if (typeof options.onHandled === 'function') {
+        const status =
+          context?.responseStarted === true && typeof context.downstreamStatus === 'number'
+            ? context.downstreamStatus
+            : problem.status;
+        try {
+          options.onHandled({ classification, status, error });
+        } catch {
+          // Telemetry must never change the answer.
+        }
+      }
       let sse: string | undefined;
       return {
         classification,

@@ -5,7 +5,6 @@
  * four29 package is released in one fixed version group, so each package always gets the core
  * it was built with.
  */
-export { toServerSentEvent } from './handler.js';
 export {
   finishStartedResponse,
   isEventStream,
@@ -13,3 +12,4 @@ export {
   sendProblem,
 } from './node-response.js';
 export { clockOption, countOption, MAX_TIMER_MS, numberOption, unrefTimer } from './options.js';
+export { toServerSentEvent } from './sse.js';

@@ -148,6 +148,11 @@ export interface Four29Options {
    */
   readonly shouldHandle?: ((classification: Classification, error: unknown) => boolean) | undefined;
   /**
+   * Called once for every error the handler answers, after the answer is built: for metrics and
+   * tracing (`@four29/otel` records spans and counters through it). A hook that throws is ignored.
+   */
+  readonly onHandled?: ((event: HandledErrorEvent) => void) | undefined;
+  /**
    * Log storm suppression: the first upstream error of a kind (per provider and upstream status and
    * code) is logged, identical ones within `windowMs` (default 60 s) are counted, and one summary
    * record with the count follows when the window closes. On by default; `false` logs every error.
@@ -159,6 +164,15 @@ export interface Four29Options {
    * errors over time.
    */
   readonly now?: (() => number) | undefined;
+}
+
+/** What {@link Four29Options.onHandled} receives for each answered upstream error. */
+export interface HandledErrorEvent {
+  readonly classification: Classification;
+  /** The downstream status the client gets (or already got, when the response had started). */
+  readonly status: number;
+  /** The value that was thrown. */
+  readonly error: unknown;
 }
 
 /** RFC 9457 problem document with four29's extension members. */

@@ -417,3 +417,31 @@ describe('every recorded provider error, end to end through the real classifier'
     }
   }
 });
+
+describe('onHandled', () => {
+  it('sees every answered error once, with the status the client gets; a throwing hook changes nothing', () => {
+    const events: { kind: string; status: number; error: unknown }[] = [];
+    classifyMock.mockReturnValue(classification({ kind: 'quota_exhausted' }));
+    const error = new UpstreamHttpError({ status: 429 });
+    const handle = createUpstreamErrorHandler({
+      logger: false,
+      onHandled: (e) =>
+        events.push({ kind: e.classification.kind, status: e.status, error: e.error }),
+    });
+    expect(handle(error)?.status).toBe(503);
+    expect(handle(error, { responseStarted: true, downstreamStatus: 200 })?.status).toBe(503);
+    classifyMock.mockReturnValueOnce(null);
+    expect(handle(new Error('not upstream'))).toBeNull();
+    expect(events).toEqual([
+      { kind: 'quota_exhausted', status: 503, error },
+      { kind: 'quota_exhausted', status: 200, error },
+    ]);
+    const throwing = createUpstreamErrorHandler({
+      logger: false,
+      onHandled: () => {
+        throw new Error('broken metrics');
+      },
+    });
+    expect(throwing(error)?.body).toBe(handle(error)?.body);
+  });
+});
