@@ -5,7 +5,7 @@ import {
   type UpstreamErrorKind,
 } from '@four29/core';
 import { clockOption, countOption, numberOption } from '@four29/core/internal';
-import { hashKey } from './internal.js';
+import { callHook, hashKey } from './internal.js';
 
 export interface QuotaBreakerOptions {
   /**
@@ -19,8 +19,23 @@ export interface QuotaBreakerOptions {
   readonly kinds?: readonly UpstreamErrorKind[] | undefined;
   /** Provider for calls whose scope names none (also the classifier's hint). */
   readonly provider?: ProviderId | undefined;
+  /**
+   * Called when a breaker changes state, for metrics (see `@four29/otel`). Carries no key or digest.
+   * A hook that throws is ignored.
+   */
+  readonly onStateChange?: ((event: QuotaBreakerStateChange) => void) | undefined;
   /** For tests: a clock function returning epoch ms (not a number). Default `Date.now`. */
   readonly now?: (() => number) | undefined;
+}
+
+/** What {@link QuotaBreakerOptions.onStateChange} receives. */
+export interface QuotaBreakerStateChange {
+  /** The scope's provider, else the breaker's, else the one that answered the tripping error. */
+  readonly provider: ProviderId;
+  readonly status: QuotaBreakerStatus;
+  readonly previous: QuotaBreakerStatus;
+  /** The kind of the error that tripped the breaker. */
+  readonly kind?: UpstreamErrorKind;
 }
 
 /** Which breaker a call goes through: one per provider and API key. */
@@ -57,6 +72,7 @@ export interface QuotaBreaker {
 
 interface Entry {
   error: unknown;
+  provider: ProviderId;
   classification: Classification;
   openUntil: number;
   probing: boolean;
@@ -103,22 +119,54 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
     return c;
   }
 
-  function open(id: string, error: unknown, c: Classification): void {
+  function statusOf(entry: Entry | undefined, t: number): QuotaBreakerStatus {
+    if (entry === undefined) return 'closed';
+    return t < entry.openUntil ? 'open' : 'half-open';
+  }
+
+  function changed(entry: Entry, status: QuotaBreakerStatus, previous: QuotaBreakerStatus): void {
+    if (status === previous) return;
+    callHook(options.onStateChange, {
+      provider: entry.provider,
+      status,
+      previous,
+      kind: entry.classification.kind,
+    });
+  }
+
+  function open(
+    id: string,
+    error: unknown,
+    c: Classification,
+    provider: ProviderId | undefined,
+  ): void {
+    const t = now();
+    const previous = statusOf(entries.get(id), t);
     entries.delete(id);
-    entries.set(id, {
+    const entry: Entry = {
       error,
+      provider: provider ?? c.provider,
       classification: c,
-      openUntil: now() + cooldownMs,
+      openUntil: t + cooldownMs,
       probing: false,
       probeStartedAt: 0,
       probe: 0,
       rejected: 0,
-    });
+    };
+    entries.set(id, entry);
+    changed(entry, 'open', previous);
     while (entries.size > maxEntries) {
-      const oldest = entries.keys().next();
+      const oldest = entries.entries().next();
       if (oldest.done === true) break;
-      entries.delete(oldest.value);
+      entries.delete(oldest.value[0]);
+      // Forgotten is closed: the next call goes upstream.
+      changed(oldest.value[1], 'closed', statusOf(oldest.value[1], t));
     }
+  }
+
+  function close(id: string, entry: Entry, previous: QuotaBreakerStatus): void {
+    entries.delete(id);
+    changed(entry, 'closed', previous);
   }
 
   function probeHeld(entry: Entry, t: number): boolean {
@@ -141,18 +189,20 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
       }
       entry.probing = true;
       entry.probeStartedAt = t;
+      // Only the first probe since the breaker opened is the change; later ones follow a lost answer.
+      if (entry.probe === 0) changed(entry, 'half-open', 'open');
       probe = ++entry.probe;
     }
     try {
       const result = await fn();
-      if (isProbe && entries.get(id) === entry) entries.delete(id);
+      if (isProbe && entries.get(id) === entry) close(id, entry, 'half-open');
       return result;
     } catch (error) {
       const c = classifyTrip(error, provider);
       if (c !== null && kinds.has(c.kind)) {
-        open(id, error, c);
+        open(id, error, c, provider);
       } else if (isProbe && entries.get(id) === entry) {
-        if (c !== null && c.upstreamStatus !== undefined) entries.delete(id);
+        if (c !== null && c.upstreamStatus !== undefined) close(id, entry, 'half-open');
         else if (entry.probe === probe) entry.probing = false;
       }
       throw error;
@@ -174,7 +224,9 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
   }
 
   async function reset(scope?: QuotaBreakerScope): Promise<void> {
-    entries.delete(await idFor(scope));
+    const id = await idFor(scope);
+    const entry = entries.get(id);
+    if (entry !== undefined) close(id, entry, statusOf(entry, now()));
   }
 
   return { run, state, reset };

@@ -4,6 +4,7 @@ export {
   type QuotaBreakerOptions,
   type QuotaBreakerScope,
   type QuotaBreakerState,
+  type QuotaBreakerStateChange,
   type QuotaBreakerStatus,
 } from './breaker.js';
 export {

@@ -241,6 +241,46 @@ describe('createQuotaBreaker', () => {
     );
   });
 
+  it('reports each state change once, without key or digest; a throwing hook changes nothing', async () => {
+    const events: unknown[] = [];
+    const breaker = createQuotaBreaker({
+      cooldownMs: 1000,
+      maxEntries: 1,
+      onStateChange: (event) => {
+        events.push(event);
+        throw new Error('broken hook');
+      },
+    });
+    const quota = upstreamError('openai.insufficient_quota');
+    await expect(breaker.run(upstream(quota), { key: KEY })).rejects.toBe(quota);
+    // Failing fast while open is no change.
+    await expect(breaker.run(upstream(quota), { key: KEY })).rejects.toBe(quota);
+    vi.advanceTimersByTime(1000);
+    // A probe without an upstream answer stays half-open; the next probe is no new change.
+    await breaker.run(upstream(new TypeError('fetch failed')), { key: KEY }).catch(() => {});
+    await expect(breaker.run(upstream(quota), { key: KEY })).rejects.toBe(quota);
+    vi.advanceTimersByTime(1000);
+    await expect(breaker.run(async () => 'ok', { key: KEY })).resolves.toBe('ok');
+    const auth = upstreamError('anthropic.auth');
+    await breaker.run(upstream(auth), { key: KEY, provider: 'anthropic' }).catch(() => {});
+    // maxEntries 1: tripping another key forgets (closes) the first.
+    await breaker.run(upstream(quota), { key: OTHER_KEY }).catch(() => {});
+    await breaker.reset({ key: OTHER_KEY });
+    await breaker.reset({ key: OTHER_KEY });
+    expect(events).toEqual([
+      { provider: 'openai', status: 'open', previous: 'closed', kind: 'quota_exhausted' },
+      { provider: 'openai', status: 'half-open', previous: 'open', kind: 'quota_exhausted' },
+      { provider: 'openai', status: 'open', previous: 'half-open', kind: 'quota_exhausted' },
+      { provider: 'openai', status: 'half-open', previous: 'open', kind: 'quota_exhausted' },
+      { provider: 'openai', status: 'closed', previous: 'half-open', kind: 'quota_exhausted' },
+      { provider: 'anthropic', status: 'open', previous: 'closed', kind: 'upstream_auth' },
+      { provider: 'openai', status: 'open', previous: 'closed', kind: 'quota_exhausted' },
+      { provider: 'anthropic', status: 'closed', previous: 'open', kind: 'upstream_auth' },
+      { provider: 'openai', status: 'closed', previous: 'open', kind: 'quota_exhausted' },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(KEY.slice(8));
+  });
+
   it('nonsense options fall back to defaults', async () => {
     const breaker = createQuotaBreaker({
       cooldownMs: Number.NaN,
