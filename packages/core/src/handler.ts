@@ -2,6 +2,7 @@ import { classify } from './classify/index.js';
 import type { LogRecordOptions } from './log.js';
 import { consoleLogger, emitLog, logKeyOf, toLogRecord } from './log.js';
 import { createLogSuppression } from './log-suppression.js';
+import { clockOption } from './options.js';
 import { problemJson, toProblem } from './problem.js';
 import { toServerSentEvent } from './sse.js';
 import type {
@@ -81,17 +82,6 @@ function logOptionsOf(options: Four29Options): LogRecordOptions {
   };
 }
 
-function clock(options: Four29Options): number {
-  if (typeof options.now !== 'function') return Date.now();
-  try {
-    const now = options.now();
-    return typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
-  } catch {
-    // A broken test clock should not cost the answer; the real clock is good enough.
-    return Date.now();
-  }
-}
-
 function decide(options: Four29Options, c: Classification, error: unknown): boolean {
   if (typeof options.shouldHandle !== 'function') return true;
   try {
@@ -113,9 +103,11 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
     options.logger === false
       ? undefined
       : createLogSuppression(options.logger ?? consoleLogger, options.logSuppression, options.now);
+  // A broken test clock must not cost the answer: it falls back to the real clock.
+  const clock = clockOption(options.now);
   return (error, context) => {
     try {
-      const now = clock(options);
+      const now = clock();
       const classification = classify(
         error,
         options.provider !== undefined ? { now, provider: options.provider } : { now },

@@ -15,7 +15,6 @@ export { isRetryableClassification, NEVER_RETRYABLE_KINDS } from './kinds.js';
 export { consoleLogger, type LogRecordOptions, logLevelFor, toLogRecord } from './log.js';
 export {
   DEFAULT_LOG_SUPPRESSION_WINDOW_MS,
-  type LogSuppressionOptions,
   type SuppressedLogSummary,
   withLogSuppression,
 } from './log-suppression.js';

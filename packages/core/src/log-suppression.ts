@@ -1,16 +1,6 @@
 import { emitLog } from './log.js';
 import { clockOption, countOption, MAX_TIMER_MS, numberOption, unrefTimer } from './options.js';
-import type { Four29Logger, LogLevel } from './types.js';
-
-export interface LogSuppressionOptions {
-  /**
-   * How long repeats of a logged event are counted instead of logged. When the window closes, one
-   * summary record carries the count. Default 60 s.
-   */
-  readonly windowMs?: number | undefined;
-  /** Distinct event kinds tracked at once; the oldest is summarized and dropped first. Default 1000. */
-  readonly maxKeys?: number | undefined;
-}
+import type { Four29Logger, LogLevel, LogSuppressionOptions, SuppressionKey } from './types.js';
 
 export const DEFAULT_LOG_SUPPRESSION_WINDOW_MS = 60_000;
 
@@ -63,15 +53,6 @@ export function withLogSuppression(
   now?: () => number,
 ): Four29Logger {
   return createLogSuppression(logger, options, now).logger;
-}
-
-/** What identifies "the same event" for suppression: the record's level, kind, provider, status, code. */
-export interface SuppressionKey {
-  readonly level: LogLevel;
-  readonly kind: string;
-  readonly provider: string;
-  readonly status: number | undefined;
-  readonly code: string | undefined;
 }
 
 export interface LogSuppression {

@@ -1,5 +1,4 @@
 import { normalizeKind } from './kinds.js';
-import type { SuppressionKey } from './log-suppression.js';
 import { resolvePolicy } from './problem.js';
 import { MAX_MESSAGE_LENGTH, redact, redactedString } from './redact.js';
 import type {
@@ -11,6 +10,7 @@ import type {
   LogRecord,
   ProblemOptions,
   RedactionOptions,
+  SuppressionKey,
   UpstreamErrorKind,
 } from './types.js';
 import { isVettedMessage, perStep } from './vetted.js';

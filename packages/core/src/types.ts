@@ -1,5 +1,3 @@
-import type { LogSuppressionOptions } from './log-suppression.js';
-
 /**
  * The taxonomy. Each kind answers one question for the caller and the operator:
  * can this succeed by waiting, and who has to act?
@@ -128,6 +126,25 @@ export interface RedactionOptions {
   readonly patterns?: readonly RegExp[] | undefined;
   /** Replacement text. Default `[REDACTED]`. */
   readonly replacement?: string | undefined;
+}
+
+export interface LogSuppressionOptions {
+  /**
+   * How long repeats of a logged event are counted instead of logged. When the window closes, one
+   * summary record carries the count. Default 60 s.
+   */
+  readonly windowMs?: number | undefined;
+  /** Distinct event kinds tracked at once; the oldest is summarized and dropped first. Default 1000. */
+  readonly maxKeys?: number | undefined;
+}
+
+/** What identifies "the same event" for suppression: the record's level, kind, provider, status, code. */
+export interface SuppressionKey {
+  readonly level: LogLevel;
+  readonly kind: string;
+  readonly provider: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
 }
 
 /** The one options type every adapter accepts. */
