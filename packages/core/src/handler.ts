@@ -137,7 +137,11 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
             ? context.downstreamStatus
             : problem.status;
         try {
-          options.onHandled({ classification, status, error });
+          // Typed as returning void, but an async hook is easy to pass: its rejection must not
+          // become an unhandled rejection, which crashes Node by default.
+          const result: unknown = options.onHandled({ classification, status, error });
+          if (typeof (result as { then?: unknown } | null)?.then === 'function')
+            (result as PromiseLike<unknown>).then(undefined, () => {});
         } catch {
           // Telemetry must never change the answer.
         }

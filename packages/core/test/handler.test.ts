@@ -444,4 +444,24 @@ describe('onHandled', () => {
     });
     expect(throwing(error)?.body).toBe(handle(error)?.body);
   });
+
+  it('an async hook that rejects causes no unhandled rejection', async () => {
+    classifyMock.mockReturnValue(classification({ kind: 'quota_exhausted' }));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const handle = createUpstreamErrorHandler({
+        logger: false,
+        onHandled: async () => {
+          throw new Error('metrics backend down');
+        },
+      });
+      expect(handle(new UpstreamHttpError({ status: 429 }))?.status).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
