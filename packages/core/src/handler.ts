@@ -1,9 +1,8 @@
 import { classify } from './classify/index.js';
-import type { LogRecordOptions } from './log.js';
-import { consoleLogger, emitLog, logKeyOf, toLogRecord } from './log.js';
-import { createLogSuppression } from './log-suppression.js';
-import { clockOption } from './options.js';
-import { problemJson, toProblem } from './problem.js';
+import { get } from './classify/safe.js';
+import { buildLogRecord, emitLog, guardLogContext, logKeyOf } from './log.js';
+import { renderProblem } from './problem.js';
+import { type HandlerSettings, handlerSettings } from './settings.js';
 import { toServerSentEvent } from './sse.js';
 import type {
   Classification,
@@ -34,8 +33,8 @@ export interface HandledUpstreamError {
   readonly sse: string;
   /**
    * The log record. When nothing was logged (`logger: false`, or a repeat that log suppression only
-   * counted) it is built on first read, from the request context and options as they were when the
-   * error was handled.
+   * counted) it is built on first read, from the request and options as they were when the error
+   * was handled.
    */
   readonly log: LogRecord;
 }
@@ -45,107 +44,76 @@ export type UpstreamErrorHandler = (
   context?: HandleContext,
 ) => HandledUpstreamError | null;
 
-const NO_REMEDIATION: Classification['remediation'] = { causes: [], steps: [] };
-
-/**
- * What the log record reads of the request, read now, inside the handler's guard: the record may
- * be built later, when the context's getters could throw or its values have changed.
- * `downstreamStatus` is only what the client really got once the response has started.
- */
-function logContextOf(context: HandleContext | undefined): LogContext {
-  if (context === undefined || context === null) return {};
-  const requestId = context.requestId;
-  return {
-    method: context.method,
-    path: context.path,
-    requestId: Array.isArray(requestId) ? [...(requestId as readonly string[])] : requestId,
-    downstreamStatus: context.responseStarted === true ? context.downstreamStatus : undefined,
-  };
-}
-
-/**
- * The options the log record reads, read now for the same reason; the user's redaction patterns
- * are kept, never dropped, so a record built later hides what they hide.
- */
-function logOptionsOf(options: Four29Options): LogRecordOptions {
-  const redaction = options.redaction;
-  const patterns = redaction?.patterns;
-  return {
-    policy: options.policy,
-    redaction:
-      redaction === undefined || redaction === null
-        ? undefined
-        : {
-            patterns: Array.isArray(patterns) ? [...(patterns as readonly RegExp[])] : patterns,
-            replacement: redaction.replacement,
-          },
-  };
-}
-
-function decide(options: Four29Options, c: Classification, error: unknown): boolean {
-  if (typeof options.shouldHandle !== 'function') return true;
+function shouldHandle(settings: HandlerSettings, c: Classification, error: unknown): boolean {
+  if (settings.shouldHandle === undefined) return true;
   try {
-    return options.shouldHandle(c, error) !== false;
+    return settings.shouldHandle(c, error) !== false;
   } catch {
     // Documented: a predicate that throws counts as "handle", the safer answer on the error path.
     return true;
   }
 }
 
+function notifyHandled(
+  settings: HandlerSettings,
+  classification: Classification,
+  status: number,
+  error: unknown,
+): void {
+  if (settings.onHandled === undefined) return;
+  try {
+    // Typed as returning void, but an async hook is easy to pass: its rejection must not become
+    // an unhandled rejection, which crashes Node by default.
+    const result: unknown = settings.onHandled({ classification, status, error });
+    if (typeof (result as { then?: unknown } | null)?.then === 'function')
+      (result as PromiseLike<unknown>).then(undefined, () => {});
+  } catch {
+    // Telemetry must never change the answer.
+  }
+}
+
 /**
  * The one call every adapter makes: classify, decide, render, log. Returns `null` for anything
  * that is not an upstream error (or that `shouldHandle` declines) so the adapter can hand it to
- * the framework untouched. Never throws.
+ * the framework untouched. Options are checked here, once; the returned function never throws.
  */
-export function createUpstreamErrorHandler(options: Four29Options = {}): UpstreamErrorHandler {
-  // One wrapper per handler: storms of identical upstream errors log once per window plus a count.
-  const suppression =
-    options.logger === false
-      ? undefined
-      : createLogSuppression(options.logger ?? consoleLogger, options.logSuppression, options.now);
-  // A broken test clock must not cost the answer: it falls back to the real clock.
-  const clock = clockOption(options.now);
+export function createUpstreamErrorHandler(options?: Four29Options): UpstreamErrorHandler {
+  const settings = handlerSettings(options);
   return (error, context) => {
     try {
-      const now = clock();
       const classification = classify(
         error,
-        options.provider !== undefined ? { now, provider: options.provider } : { now },
+        settings.provider !== undefined
+          ? { now: settings.now(), provider: settings.provider }
+          : { now: settings.now() },
       );
-      if (classification === null || !decide(options, classification, error)) return null;
-      const problem = toProblem(classification, options);
-      const body = problemJson(problem.body);
+      if (classification === null || !shouldHandle(settings, classification, error)) return null;
+      const request = guardLogContext(context, settings.redaction);
+      const started = get(context, 'responseStarted') === true;
+      // What the client really got is only known, and logged, once the response has started.
+      const logContext = started ? request : { ...request, downstreamStatus: undefined };
+      const problem = renderProblem(classification, settings, request.requestId);
+      const body = JSON.stringify(problem.body);
       let log: LogRecord | undefined;
-      // A repeat inside an open suppression window is only counted: no record to build now.
+      const suppression = settings.log;
+      // A repeat inside an open suppression window is only counted: no record to build.
       if (
         suppression !== undefined &&
-        !suppression.countRepeat(logKeyOf(classification, options))
+        !suppression.countRepeat(logKeyOf(classification, settings))
       ) {
-        log = toLogRecord(classification, logContextOf(context), options);
+        log = buildLogRecord(classification, logContext, settings);
         // pino and friends add their own level and msg; passing ours too would duplicate keys.
         const { level, msg, ...fields } = log;
         emitLog(suppression.logger, level, fields, msg);
       }
-      // Without a logger, or for a counted repeat, nobody may ever read the record: build it on
-      // first read, from what the request and options said now. It is a third of the handler's
-      // work per error.
-      const logContext = log === undefined ? logContextOf(context) : {};
-      const logOptions = log === undefined ? logOptionsOf(options) : {};
-      if (typeof options.onHandled === 'function') {
-        const status =
-          context?.responseStarted === true && typeof context.downstreamStatus === 'number'
-            ? context.downstreamStatus
-            : problem.status;
-        try {
-          // Typed as returning void, but an async hook is easy to pass: its rejection must not
-          // become an unhandled rejection, which crashes Node by default.
-          const result: unknown = options.onHandled({ classification, status, error });
-          if (typeof (result as { then?: unknown } | null)?.then === 'function')
-            (result as PromiseLike<unknown>).then(undefined, () => {});
-        } catch {
-          // Telemetry must never change the answer.
-        }
-      }
+      notifyHandled(
+        settings,
+        classification,
+        started && logContext.downstreamStatus !== undefined
+          ? logContext.downstreamStatus
+          : problem.status,
+        error,
+      );
       let sse: string | undefined;
       return {
         classification,
@@ -157,24 +125,9 @@ export function createUpstreamErrorHandler(options: Four29Options = {}): Upstrea
           sse ??= toServerSentEvent(body);
           return sse;
         },
+        // Built on first read when nothing was logged: most unlogged records are never read.
         get log() {
-          if (log !== undefined) return log;
-          try {
-            log = toLogRecord(classification, logContext, logOptions);
-          } catch {
-            // Only a classification booby-trapped after the fact gets here; a getter must not
-            // throw, so the record says what the problem says, and nothing from the upstream.
-            log = toLogRecord(
-              {
-                kind: problem.body.kind,
-                provider: 'generic',
-                retryable: problem.body.retryable,
-                remediation: NO_REMEDIATION,
-              },
-              logContext,
-              logOptions,
-            );
-          }
+          log ??= buildLogRecord(classification, logContext, settings);
           return log;
         },
       };

@@ -1,19 +1,22 @@
+import { guardClassification, httpStatus } from './classification-guard.js';
+import { get } from './classify/safe.js';
 import { normalizeKind } from './kinds.js';
 import { resolvePolicy } from './problem.js';
-import { MAX_MESSAGE_LENGTH, redact, redactedString } from './redact.js';
+import { redact, redactedString } from './redact.js';
 import type {
   Classification,
   Four29Logger,
-  LimitWindow,
   LogContext,
   LogLevel,
   LogRecord,
   ProblemOptions,
   RedactionOptions,
+  StatusPolicy,
+  StatusPolicyOption,
   SuppressionKey,
   UpstreamErrorKind,
 } from './types.js';
-import { isVettedMessage, perStep } from './vetted.js';
+import { withoutQuery } from './url.js';
 
 /**
  * `error` when a human must act before the request can succeed (quota, credentials, a request the
@@ -26,151 +29,172 @@ export function logLevelFor(c: Classification): LogLevel {
   return 'warn';
 }
 
-function stripQuery(path: unknown, redaction?: RedactionOptions): string | undefined {
-  if (typeof path !== 'string' || path.length === 0) return undefined;
-  const cut = path.search(/[?#]/);
-  const bare = cut === -1 ? path : path.slice(0, cut);
-  // Path segments can hold keys too (`/keys/sk-…`); redact bounds the length as well.
-  return bare.length > 0 ? redact(bare, redaction) : undefined;
-}
-
-/** Numbers that JSON can carry faithfully: NaN and Infinity would serialize as null. */
-function finite(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function nonNegative(value: unknown): number | undefined {
-  const n = finite(value);
-  return n !== undefined && n >= 0 ? n : undefined;
-}
-
-function httpStatus(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599
-    ? value
-    : undefined;
-}
-
-function firstOf(value: unknown): unknown {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function compact<T extends Record<string, unknown>>(obj: T): T {
-  for (const key of Object.keys(obj)) if (obj[key] === undefined) delete obj[key];
-  return obj;
-}
-
-const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
-
-/** The id a log record shows for one step, or null when it shows none. */
-function operatorStepId(s: object): string | null {
-  const { id, audience } = s as { id?: unknown; audience?: unknown };
-  if (audience === 'caller' || typeof id !== 'string' || !STEP_ID.test(id)) return null;
-  // An id is a label, never data: one that looks like a secret is dropped, not logged.
-  return redact(id) === id ? id : null;
-}
-
-/** Catalogue steps are checked once (see perStep). */
-const catalogueIds = /* @__PURE__ */ new WeakMap<object, string | null>();
-
-function operatorStepIds(c: Classification): string[] {
-  const steps: unknown = c.remediation?.steps;
-  if (!Array.isArray(steps)) return [];
-  const ids: string[] = [];
-  for (const s of steps as readonly unknown[]) {
-    if (ids.length >= 50) break;
-    if (typeof s !== 'object' || s === null) continue;
-    const id = perStep(catalogueIds, s, operatorStepId);
-    if (id !== null) ids.push(id);
-  }
-  return ids;
-}
-
 export interface LogRecordOptions extends ProblemOptions {
   readonly redaction?: RedactionOptions | undefined;
 }
 
+/** What a log record is built with; the handler works it out once, when it is created. */
+export interface LogSettings {
+  readonly policy: StatusPolicy;
+  /** Only when the user gave patterns of their own: the built-in ones already ran in `classify`. */
+  readonly redaction?: RedactionOptions | undefined;
+}
+
 /**
- * The fields of the record {@link toLogRecord} would build that log suppression compares, without
- * building it: in a storm, repeats are only counted, so their records need not exist.
+ * The user's redaction options, copied and checked: an array of RegExp-like patterns (a RegExp
+ * from another realm fails instanceof, so the check is structural) and a string replacement.
+ * Undefined when there are no patterns: the built-in ones are applied anyway.
  */
-export function logKeyOf(
-  c: Classification,
-  options?: LogRecordOptions,
-): SuppressionKey & { readonly kind: UpstreamErrorKind } {
-  const redaction = options?.redaction;
+export function redactionSettings(
+  value: unknown,
+  report?: (problem: string) => void,
+): RedactionOptions | undefined {
+  if (value === undefined) return undefined;
+  const patterns = get(value, 'patterns');
+  const replacement = get(value, 'replacement');
+  if (replacement !== undefined && typeof replacement !== 'string')
+    report?.('redaction.replacement: expected a string; using [REDACTED]');
+  if (patterns === undefined) return undefined;
+  if (!Array.isArray(patterns)) {
+    report?.('redaction.patterns: expected an array of regular expressions; ignored');
+    return undefined;
+  }
+  const checked = (patterns as readonly unknown[]).filter(
+    (re) => typeof get(re, 'source') === 'string' && typeof get(re, 'flags') === 'string',
+  ) as RegExp[];
+  if (checked.length < patterns.length)
+    report?.('redaction.patterns: entries that are not regular expressions are ignored');
+  if (checked.length === 0) return undefined;
+  return typeof replacement === 'string'
+    ? { patterns: checked, replacement }
+    : { patterns: checked };
+}
+
+/** A string the classifier already redacted, with the user's own patterns applied too. */
+function userRedacted(value: string | undefined, settings: LogSettings): string | undefined {
+  return value === undefined || settings.redaction === undefined
+    ? value
+    : redact(value, settings.redaction) || undefined;
+}
+
+/** A request context after {@link guardLogContext}: one request id, every string redacted. */
+export interface GuardedLogContext extends LogContext {
+  readonly requestId?: string | undefined;
+}
+
+/**
+ * What the log record reads of the request, copied at the handler's boundary: read once (a getter
+ * must not say one thing now and another later), redacted (paths can hold keys: `/keys/sk-…`),
+ * and without the query string (Gemini's `?key=`).
+ */
+export function guardLogContext(value: unknown, redaction?: RedactionOptions): GuardedLogContext {
+  if (typeof value !== 'object' || value === null) return {};
+  const requestId = get(value, 'requestId');
+  const path = get(value, 'path');
   return {
-    level: logLevelFor(c),
-    kind: normalizeKind(c.kind),
-    provider: redactedString(c.provider, 64, redaction) ?? 'generic',
-    status: httpStatus(c.upstreamStatus),
-    code: redactedString(c.upstreamCode, 100, redaction),
+    method: redactedString(get(value, 'method'), 16, redaction),
+    path:
+      typeof path === 'string' ? redactedString(withoutQuery(path), 1000, redaction) : undefined,
+    requestId: redactedString(
+      Array.isArray(requestId) ? get(requestId, 0) : requestId,
+      200,
+      redaction,
+    ),
+    downstreamStatus: httpStatus(get(value, 'downstreamStatus')),
   };
 }
 
 /**
- * The structured record for one handled upstream error. Holds no key, token or account id: every
- * string from the upstream or the request is redacted here, in case the classification was built
- * by hand. Never throws for a Classification.
+ * The fields of the record {@link buildLogRecord} would build that log suppression compares,
+ * without building it: in a storm, repeats are only counted, so their records need not exist.
+ */
+export function logKeyOf(
+  c: Classification,
+  settings: LogSettings,
+): SuppressionKey & { readonly kind: UpstreamErrorKind } {
+  return {
+    level: logLevelFor(c),
+    kind: c.kind,
+    provider: c.provider,
+    status: c.upstreamStatus,
+    code: userRedacted(c.upstreamCode, settings),
+  };
+}
+
+/** `obj` with the members whose value is undefined left out (JSON would drop them anyway). */
+function defined<T extends Record<string, unknown>>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const key in obj) if (obj[key] !== undefined) out[key] = obj[key];
+  return out as T;
+}
+
+/**
+ * The structured record for a classification four29 built (or guarded) and a guarded request
+ * context: trusted, so nothing is checked again. Holds no key, token or account id.
+ */
+export function buildLogRecord(
+  c: Classification,
+  context: GuardedLogContext,
+  settings: LogSettings,
+): LogRecord {
+  const { level, kind, provider, code, status } = logKeyOf(c, settings);
+  const downstreamStatus = context.downstreamStatus ?? settings.policy[kind];
+  const message = userRedacted(c.upstreamMessage, settings);
+  const limit = defined({
+    dimension: c.dimension,
+    window: c.window,
+    limit: c.limit,
+    remaining: c.remaining,
+    used: c.used,
+    requested: c.requested,
+  });
+  const http = defined({
+    method: context.method,
+    path: context.path,
+    requestId: context.requestId,
+  });
+  const remediation: string[] = [];
+  for (const step of c.remediation.steps) if (step.audience !== 'caller') remediation.push(step.id);
+  return defined({
+    level,
+    msg: `upstream ${kind}: ${provider} answered ${status ?? 'no response'}${code !== undefined ? ` (${code})` : ''}, responded ${downstreamStatus}`,
+    event: 'four29.upstream_error' as const,
+    kind,
+    provider,
+    retryable: c.retryable,
+    error: defined({ type: kind, message, code }),
+    upstream: defined({
+      status,
+      code,
+      requestId: userRedacted(c.upstreamRequestId, settings),
+      message,
+    }),
+    retryAfterMs: c.retryAfterMs,
+    resetAt:
+      c.resetAt !== undefined && Math.abs(c.resetAt) < 8.64e15
+        ? new Date(c.resetAt).toISOString()
+        : undefined,
+    limit: Object.keys(limit).length > 0 ? limit : undefined,
+    downstream: { status: downstreamStatus },
+    remediation,
+    http: Object.keys(http).length > 0 ? http : undefined,
+  }) as LogRecord;
+}
+
+/**
+ * The structured record for one handled upstream error, from any classification, hand-built ones
+ * included: every string from the upstream or the request is redacted. Never throws.
  */
 export function toLogRecord(
   c: Classification,
   context?: LogContext,
   options?: LogRecordOptions,
 ): LogRecord {
-  const key = logKeyOf(c, options);
-  const { level, kind, provider } = key;
-  const redaction = options?.redaction;
-  const downstreamStatus =
-    httpStatus(context?.downstreamStatus) ?? resolvePolicy(options?.policy)[kind];
-  // redact() itself bounds the message to MAX_MESSAGE_LENGTH. The message classify() redacted is
-  // not redacted again unless there are extra patterns to apply.
-  // Read once: a getter must not pass the check with one string and be logged with another.
-  const raw: unknown = c.upstreamMessage;
-  const message =
-    redaction?.patterns === undefined && isVettedMessage(c, raw)
-      ? (raw as string)
-      : redactedString(raw, MAX_MESSAGE_LENGTH + 1, redaction);
-  // The suppression key's fields, from one place: log suppression compares them.
-  const { code, status: upstreamStatus } = key;
-  const limit = compact({
-    dimension: redactedString(c.dimension, 32, redaction),
-    window: redactedString(c.window, 16, redaction) as LimitWindow | undefined,
-    limit: nonNegative(c.limit),
-    remaining: finite(c.remaining),
-    used: nonNegative(c.used),
-    requested: nonNegative(c.requested),
+  const redaction = redactionSettings(get(options, 'redaction'));
+  return buildLogRecord(guardClassification(c), guardLogContext(context, redaction), {
+    policy: resolvePolicy(get(options, 'policy') as StatusPolicyOption | undefined),
+    redaction,
   });
-  const http = compact({
-    method: redactedString(context?.method, 16, redaction),
-    path: stripQuery(context?.path, redaction),
-    requestId: redactedString(firstOf(context?.requestId), 200, redaction),
-  });
-  const resetAt = finite(c.resetAt);
-  const record = compact({
-    level,
-    msg: `upstream ${kind}: ${provider} answered ${upstreamStatus ?? 'no response'}${code !== undefined ? ` (${code})` : ''}, responded ${downstreamStatus}`,
-    event: 'four29.upstream_error' as const,
-    kind,
-    provider,
-    retryable: c.retryable === true,
-    error: compact({ type: kind, message, code }),
-    upstream: compact({
-      status: upstreamStatus,
-      code,
-      requestId: redactedString(c.upstreamRequestId, 200, redaction),
-      message,
-    }),
-    retryAfterMs: nonNegative(c.retryAfterMs),
-    resetAt:
-      resetAt !== undefined && Math.abs(resetAt) < 8.64e15
-        ? new Date(resetAt).toISOString()
-        : undefined,
-    limit: Object.keys(limit).length > 0 ? limit : undefined,
-    downstream: { status: downstreamStatus },
-    remediation: operatorStepIds(c),
-    http: Object.keys(http).length > 0 ? http : undefined,
-  });
-  return record as LogRecord;
 }
 
 /**

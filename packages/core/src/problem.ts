@@ -1,16 +1,16 @@
-import { isRetryableClassification, normalizeKind } from './kinds.js';
-import { MAX_MESSAGE_LENGTH, redactedString } from './redact.js';
+import { guardClassification } from './classification-guard.js';
+import { get } from './classify/safe.js';
+import { isRetryableClassification } from './kinds.js';
+import { redactedString } from './redact.js';
 import type {
   Classification,
   ProblemDocument,
   ProblemOptions,
   ProblemResponse,
-  RemediationStep,
   StatusPolicy,
   StatusPolicyOption,
   UpstreamErrorKind,
 } from './types.js';
-import { isVettedStepList, perStep } from './vetted.js';
 
 /**
  * Default downstream statuses. The caller did not exceed *our* limits, so an upstream 429 is not
@@ -36,8 +36,11 @@ export const PASSTHROUGH_POLICY: StatusPolicy = /* @__PURE__ */ Object.freeze({
   rate_limited: 429,
 });
 
-export const DEFAULT_PROBLEM_TYPE_BASE =
-  'https://github.com/four29/four29/blob/main/docs/problems/{kind}.md';
+/**
+ * Where the problem types are documented: the project's site, built from docs/problems, so a
+ * type URI stays the same whatever happens to branches and files in the repository.
+ */
+export const DEFAULT_PROBLEM_TYPE_BASE = 'https://four29.github.io/four29/problems/{kind}';
 
 const TITLES: Readonly<Record<UpstreamErrorKind, string>> = {
   rate_limited: 'Upstream rate limit reached',
@@ -53,20 +56,26 @@ function isValidStatus(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599;
 }
 
-/** Resolves a policy option to a full policy; invalid entries fall back to the default. */
-export function resolvePolicy(option: StatusPolicyOption | undefined): StatusPolicy {
+/**
+ * Resolves a policy option to a full policy; invalid entries fall back to the default, and each is
+ * reported to `report` (the handler warns about them once, at creation).
+ */
+export function resolvePolicy(
+  option: StatusPolicyOption | undefined,
+  report?: (problem: string) => void,
+): StatusPolicy {
   if (option === undefined || option === 'default') return DEFAULT_POLICY;
   if (option === 'passthrough') return PASSTHROUGH_POLICY;
   const out: Record<UpstreamErrorKind, number> = { ...DEFAULT_POLICY };
-  if (typeof option === 'object' && option !== null) {
-    for (const kind of Object.keys(DEFAULT_POLICY) as UpstreamErrorKind[]) {
-      try {
-        const value = option[kind];
-        if (isValidStatus(value)) out[kind] = value;
-      } catch {
-        // A policy object with a throwing getter keeps the default for that kind.
-      }
-    }
+  if (typeof option !== 'object' || option === null) {
+    report?.(`policy: expected 'default', 'passthrough' or an object of statuses; using 'default'`);
+    return DEFAULT_POLICY;
+  }
+  for (const kind of Object.keys(DEFAULT_POLICY) as UpstreamErrorKind[]) {
+    const value = get(option, kind);
+    if (isValidStatus(value)) out[kind] = value;
+    else if (value !== undefined)
+      report?.(`policy.${kind}: expected an HTTP status 400-599; using ${DEFAULT_POLICY[kind]}`);
   }
   return out;
 }
@@ -168,100 +177,52 @@ function expandType(kind: string, template: string): string {
   return template.includes('{kind}') ? template.replaceAll('{kind}', kind) : `${template}${kind}`;
 }
 
-const DEFAULT_TYPES: Readonly<Record<string, string>> = /* @__PURE__ */ Object.fromEntries(
-  Object.keys(TITLES).map((kind) => [kind, expandType(kind, DEFAULT_PROBLEM_TYPE_BASE)]),
-);
-
 export function problemType(kind: UpstreamErrorKind, base?: string): string {
-  if (typeof base === 'string' && base.length > 0) return expandType(kind, base);
-  return Object.hasOwn(DEFAULT_TYPES, kind)
-    ? (DEFAULT_TYPES[kind] as string)
-    : expandType(kind, DEFAULT_PROBLEM_TYPE_BASE);
+  return expandType(
+    kind,
+    typeof base === 'string' && base.length > 0 ? base : DEFAULT_PROBLEM_TYPE_BASE,
+  );
 }
 
 const MAX_CALLER_STEPS = 8;
 
-type CallerStep = ProblemDocument['remediation'][number];
-
-/**
- * One step as a response shows it, or null when it is not shown: caller audience only, copied
- * field by field and bounded, so a hand-built classification cannot put operator steps, odd
- * members or megabytes into the response, and redacted like any other text that leaves us.
- */
-function callerStep(s: object): CallerStep | null {
-  const step = s as Partial<Record<keyof RemediationStep, unknown>>;
-  if (step.audience !== 'caller') return null;
-  const id = redactedString(step.id, 100);
-  const title = redactedString(step.title, 200);
-  const detail = redactedString(step.detail, MAX_MESSAGE_LENGTH);
-  if (id === undefined || title === undefined || detail === undefined) return null;
-  const url =
-    typeof step.url === 'string' && /^https?:\/\//.test(step.url) && step.url.length <= 2048
-      ? step.url
-      : undefined;
-  return url !== undefined ? { id, title, detail, url } : { id, title, detail };
-}
-
-/** A step's view, frozen so that a caller mutating one answer cannot change another. */
-function frozenView(s: object): CallerStep | null {
-  const view = callerStep(s);
-  return view === null ? null : Object.freeze(view);
-}
-
-/** Catalogue steps are vetted once (see perStep), not redacted again for every error. */
-const catalogueViews = /* @__PURE__ */ new WeakMap<object, CallerStep | null>();
-
-/** A catalogue remediation's caller steps, and their JSON: the same for every error that gets it. */
-interface CallerList {
-  readonly steps: readonly CallerStep[];
-  readonly json: string;
-}
-
-const catalogueLists = /* @__PURE__ */ new WeakMap<object, CallerList>();
-/** The JSON of each shared caller list, by the list: what `problemJson` splices in. */
-const listJson = /* @__PURE__ */ new WeakMap<object, string>();
-
+/** The caller's steps, as a response shows them: no operator steps, no `audience` member. */
 function callerSteps(c: Classification): ProblemDocument['remediation'] {
-  const steps: unknown = c.remediation?.steps;
-  if (isVettedStepList(steps)) {
-    let list = catalogueLists.get(steps);
-    if (list === undefined) {
-      const fresh = Object.freeze(collectCallerSteps(steps));
-      list = { steps: fresh, json: JSON.stringify(fresh) };
-      catalogueLists.set(steps, list);
-      listJson.set(fresh, list.json);
-    }
-    return list.steps;
-  }
-  // Frozen like the shared lists, so every problem's steps behave alike.
-  return Object.freeze(Array.isArray(steps) ? collectCallerSteps(steps) : []);
-}
-
-function collectCallerSteps(steps: readonly unknown[]): CallerStep[] {
-  const out: CallerStep[] = [];
-  for (const s of steps) {
-    if (out.length >= MAX_CALLER_STEPS) break;
-    if (typeof s !== 'object' || s === null) continue;
-    const view = perStep(catalogueViews, s, frozenView);
-    if (view !== null) out.push(view);
+  const out: ProblemDocument['remediation'][number][] = [];
+  for (const { audience, id, title, detail, url } of c.remediation.steps) {
+    if (audience !== 'caller') continue;
+    out.push(url !== undefined ? { id, title, detail, url } : { id, title, detail });
+    if (out.length === MAX_CALLER_STEPS) break;
   }
   return out;
 }
 
-/** Renders a classification as an RFC 9457 problem response. Pure; never throws for a Classification. */
-export function toProblem(c: Classification, options?: ProblemOptions): ProblemResponse {
-  const kind = normalizeKind(c.kind);
-  const status = resolvePolicy(options?.policy)[kind];
+/** What a problem is rendered with; the handler works it out once, when it is created. */
+export interface ProblemSettings {
+  readonly policy: StatusPolicy;
+  readonly typeBase?: string | undefined;
+}
+
+/**
+ * The problem response for a classification four29 built (or guarded): trusted, so nothing here
+ * is checked again. `requestId` is the incoming request's id, the one its log record carries.
+ */
+export function renderProblem(
+  c: Classification,
+  settings: ProblemSettings,
+  requestId?: string,
+): ProblemResponse {
+  const status = settings.policy[c.kind];
   const retryAfter = retryAfterSeconds(c);
-  // remediation stays the last member: problemJson relies on it.
   const body: ProblemDocument = {
-    type: problemType(kind, options?.problemTypeBase),
-    title: TITLES[kind],
+    type: problemType(c.kind, settings.typeBase),
+    title: TITLES[c.kind],
     status,
-    detail: detailFor(c, kind, retryAfter),
-    kind,
-    retryable: c.retryable === true,
+    detail: detailFor(c, c.kind, retryAfter),
+    kind: c.kind,
+    retryable: c.retryable,
     ...(retryAfter !== undefined ? { retryAfter } : {}),
+    ...(requestId !== undefined ? { requestId } : {}),
     remediation: callerSteps(c),
   };
   const headers: Record<string, string> = {
@@ -273,15 +234,17 @@ export function toProblem(c: Classification, options?: ProblemOptions): ProblemR
 }
 
 /**
- * `JSON.stringify(body)`, byte for byte, for a body `toProblem` built: a catalogue remediation's
- * steps were serialized once and are spliced in, which is most of the document. Anything else is
- * simply stringified.
+ * Renders any classification, hand-built ones included, as an RFC 9457 problem response. Pure;
+ * never throws.
  */
-export function problemJson(body: ProblemDocument): string {
-  const json = listJson.get(body.remediation);
-  // Only toProblem's shared lists are in listJson, and toProblem builds the members in this order.
-  if (json === undefined) return JSON.stringify(body);
-  const s = JSON.stringify;
-  const retry = body.retryAfter !== undefined ? `,"retryAfter":${s(body.retryAfter)}` : '';
-  return `{"type":${s(body.type)},"title":${s(body.title)},"status":${s(body.status)},"detail":${s(body.detail)},"kind":${s(body.kind)},"retryable":${s(body.retryable)}${retry},"remediation":${json}}`;
+export function toProblem(c: Classification, options?: ProblemOptions): ProblemResponse {
+  const typeBase = get(options, 'problemTypeBase');
+  return renderProblem(
+    guardClassification(c, { message: false }),
+    {
+      policy: resolvePolicy(get(options, 'policy') as StatusPolicyOption | undefined),
+      typeBase: typeof typeBase === 'string' ? typeBase : undefined,
+    },
+    redactedString(get(options, 'requestId'), 200),
+  );
 }

@@ -154,7 +154,10 @@ export interface Four29Options {
   /** Where log records go. Default: one JSON line on `console.warn`/`console.error`. `false` turns logging off. */
   readonly logger?: Four29Logger | false | undefined;
   readonly redaction?: RedactionOptions | undefined;
-  /** Base URI for the problem `type` member; the kind is appended. */
+  /**
+   * Base URI for the problem `type` member: `{kind}` in it is replaced by the kind, or the kind is
+   * appended. Default `DEFAULT_PROBLEM_TYPE_BASE`, the project's documentation site.
+   */
   readonly problemTypeBase?: string | undefined;
   /** Provider hint for errors that do not identify their provider (plain HTTP errors, custom fetch wrappers). */
   readonly provider?: ProviderId | undefined;
@@ -202,6 +205,11 @@ export interface ProblemDocument {
   readonly retryable: boolean;
   /** Seconds, as in the Retry-After header, when known and retryable. */
   readonly retryAfter?: number;
+  /**
+   * The incoming request's id (its `x-request-id`), when it had one: the same value the operator's
+   * log record carries as `http.requestId`, so a client's report leads to its log line.
+   */
+  readonly requestId?: string;
   /** Caller-audience steps only. */
   readonly remediation: readonly Omit<RemediationStep, 'audience'>[];
 }
@@ -216,6 +224,8 @@ export interface ProblemResponse {
 export interface ProblemOptions {
   readonly policy?: StatusPolicyOption | undefined;
   readonly problemTypeBase?: string | undefined;
+  /** The incoming request's id, shown as the problem's `requestId` member. */
+  readonly requestId?: string | undefined;
 }
 
 export interface LogContext {

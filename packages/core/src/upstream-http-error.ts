@@ -1,5 +1,6 @@
 import { normalizeHeaders } from './classify/headers.js';
 import type { ProviderId } from './types.js';
+import { withoutQuery } from './url.js';
 
 /** Bodies beyond this are cut: an error body is a few hundred bytes, a 10 MB one is hostile or a bug. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -65,7 +66,7 @@ export class UpstreamHttpError extends Error {
     this.body = init.body;
     this.provider = init.provider;
     // The URL can carry a key in its query (Gemini's `?key=`): keep only origin and path.
-    this.url = init.url !== undefined ? stripQuery(init.url) : undefined;
+    this.url = init.url !== undefined ? withoutQuery(init.url) : undefined;
   }
 
   /** Reads at most `maxBodyBytes` of the body (JSON when it parses, else text) and never throws on a bad body. */
@@ -96,18 +97,6 @@ export class UpstreamHttpError extends Error {
       ...(options?.provider !== undefined ? { provider: options.provider } : {}),
       ...(options?.message !== undefined ? { message: options.message } : {}),
     });
-  }
-}
-
-/** Origin and path only: the query can carry a key (Gemini's `?key=`), the userinfo a password. */
-function stripQuery(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin}${parsed.pathname}`;
-  } catch {
-    const cut = url.search(/[?#]/);
-    const bare = cut === -1 ? url : url.slice(0, cut);
-    return bare.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
   }
 }
 

@@ -7,15 +7,23 @@ import { classification } from './support.js';
 /*
  * The handler is tested with hand-built classifications, so these tests pin down the handler's own
  * decisions (handle or not, render, log, survive broken collaborators) independently of the
- * classifier. classify is replaced by a controllable double; everything else is the real code.
+ * classifier. classify is replaced by a controllable double whose answers go through the guard,
+ * so they are what the real classify returns: frozen, redacted, in range. Everything else is the
+ * real code.
  */
 const classifyMock = vi.hoisted(() =>
   vi.fn<(thrown: unknown, options?: ClassifyOptions) => Classification | null>(),
 );
-vi.mock('../src/classify/index.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../src/classify/index.js')>()),
-  classify: classifyMock,
-}));
+vi.mock('../src/classify/index.js', async (importOriginal) => {
+  const { guardClassification } = await import('../src/classification-guard.js');
+  return {
+    ...(await importOriginal<typeof import('../src/classify/index.js')>()),
+    classify: (thrown: unknown, options?: ClassifyOptions) => {
+      const c = classifyMock(thrown, options);
+      return c === null ? null : guardClassification(c);
+    },
+  };
+});
 
 const { createUpstreamErrorHandler, UpstreamHttpError } = await import('../src/index.js');
 const { toServerSentEvent } = await import('../src/internal.js');
@@ -163,10 +171,10 @@ describe('createUpstreamErrorHandler', () => {
         throw new Error('getter');
       },
     };
-    // As when the record was built at once: options that throw make the handler decline.
+    // Options are read once, at creation: one that throws is ignored, and errors are still answered.
     expect(
-      createUpstreamErrorHandler({ logger: false, redaction: throwing })(new Error('x')),
-    ).toBeNull();
+      createUpstreamErrorHandler({ logger: false, redaction: throwing })(new Error('x'))?.status,
+    ).toBe(503);
     let reads = 0;
     const context = {
       method: 'GET',
@@ -187,19 +195,19 @@ describe('createUpstreamErrorHandler', () => {
     expect(result?.log.upstream.message).toBe('slow down for [REDACTED]');
   });
 
-  it('with logger: false, a classification booby-trapped before the log is read cannot make it throw', () => {
+  it('renders and logs the classification as classify built it: hooks cannot change it', () => {
     classifyMock.mockReturnValue(classification({ upstreamMessage: 'slow down' }));
-    const result = createUpstreamErrorHandler({ logger: false })(new Error('x'));
-    expect(result?.status).toBe(503);
-    Object.defineProperty(result?.classification, 'kind', {
-      get() {
-        throw new Error('trap');
+    const { logger, calls } = recordingLogger();
+    const result = createUpstreamErrorHandler({
+      logger,
+      shouldHandle(c) {
+        (c as { kind: string }).kind = 'quota_exhausted';
+        return true;
       },
-    });
-    expect(() => result?.log).not.toThrow();
-    // The record then says what the answer said, and nothing from the upstream.
-    expect(result?.log).toMatchObject({ kind: 'rate_limited', provider: 'generic' });
-    expect(result?.log.upstream).toEqual({});
+    })(new Error('x'));
+    expect(Object.isFrozen(result?.classification)).toBe(true);
+    expect(result?.problem.body.kind).toBe('rate_limited');
+    expect(calls[0]?.obj).toMatchObject({ kind: 'rate_limited' });
   });
 
   it('still answers when the logger throws', () => {
@@ -229,7 +237,13 @@ describe('createUpstreamErrorHandler', () => {
     const error = new Error('x');
     expect(createUpstreamErrorHandler({ logger, shouldHandle })(error)).toBeNull();
     expect(calls).toHaveLength(0);
-    expect(shouldHandle).toHaveBeenCalledWith(classifyMock.mock.results[0]?.value, error);
+    expect(shouldHandle).toHaveBeenCalledWith(
+      expect.objectContaining({
+        kind: 'rate_limited',
+        upstreamMessage: 'key [REDACTED] over limit',
+      }),
+      error,
+    );
   });
 
   it('handles the error when shouldHandle throws', () => {
@@ -463,5 +477,71 @@ describe('onHandled', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+});
+
+describe('options, checked once at creation', () => {
+  it('warns once, through the logger, naming every bad option, and falls back to the defaults', () => {
+    const { logger, calls } = recordingLogger();
+    const handle = createUpstreamErrorHandler({
+      logger,
+      policy: { rate_limited: 200, overloaded: 529 } as never,
+      problemTypeBase: 42 as never,
+      shouldHandle: 'yes' as never,
+      logSuppression: { windowMs: -1 },
+      redaction: { patterns: ['not a regexp'] as never },
+      shouldHandleError: () => true,
+    } as never);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ level: 'warn', obj: { event: 'four29.invalid_options' } });
+    const problems = ((calls[0]?.obj ?? {}) as { problems: string[] }).problems;
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'shouldHandleError',
+      'problemTypeBase',
+      'logSuppression.windowMs',
+      'policy.rate_limited',
+      'redaction.patterns',
+      'shouldHandle',
+    ]);
+    // The good entry of the policy is kept, the bad one falls back.
+    const result = handle(new Error('x'));
+    expect(result?.status).toBe(503);
+    expect(
+      createUpstreamErrorHandler({ policy: { rate_limited: 429 }, logger })(new Error('x'))?.status,
+    ).toBe(429);
+    expect(calls.filter((c) => c.obj.event === 'four29.invalid_options')).toHaveLength(1);
+  });
+
+  it('says nothing about good options, and survives options that throw', () => {
+    const { logger, calls } = recordingLogger();
+    createUpstreamErrorHandler({ logger, policy: 'passthrough', logSuppression: false });
+    expect(calls).toHaveLength(0);
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(() => createUpstreamErrorHandler(hostile as never)).not.toThrow();
+  });
+});
+
+describe('request id in the problem', () => {
+  it('carries the request id its log record carries, redacted, and only the first of several', () => {
+    const { logger, calls } = recordingLogger();
+    const handle = createUpstreamErrorHandler({ logger, logSuppression: false });
+    const result = handle(new Error('x'), { requestId: ['req-1', 'req-2'] });
+    expect(result?.problem.body.requestId).toBe('req-1');
+    expect(JSON.parse(result?.body ?? '{}').requestId).toBe('req-1');
+    expect(calls[0]?.obj).toMatchObject({ http: { requestId: 'req-1' } });
+    const leaky = handle(new Error('x'), { requestId: `abc ${KEY}` });
+    expect(leaky?.body).not.toContain(KEY);
+    expect(leaky?.problem.body.requestId).toBe('abc [REDACTED]');
+    expect(handle(new Error('x'))?.problem.body).not.toHaveProperty('requestId');
   });
 });

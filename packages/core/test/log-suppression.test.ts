@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { guardClassification } from '../src/classification-guard.js';
 import { createUpstreamErrorHandler } from '../src/handler.js';
-import { logKeyOf, toLogRecord } from '../src/log.js';
+import { buildLogRecord, logKeyOf, redactionSettings, toLogRecord } from '../src/log.js';
 import { createLogSuppression, withLogSuppression } from '../src/log-suppression.js';
+import { DEFAULT_POLICY } from '../src/problem.js';
 import {
   type Classification,
   type Four29Logger,
@@ -281,8 +283,9 @@ describe('log suppression in the handler', () => {
   });
 
   it('keys a classification exactly as the logger wrapper keys its record', () => {
-    // countRepeat(logKeyOf(c)) must find the window that logging toLogRecord(c) opened, for any
-    // classification, or the handler would count a repeat in the wrong window or none.
+    // countRepeat(logKeyOf(c)) must find the window that logging buildLogRecord(c) opened, for
+    // any classification (guarded, as the handler's own always are), or the handler would count a
+    // repeat in the wrong window or none.
     const text = fc.oneof(
       fc.constantFrom('openai', 'anthropic', 'generic', 'OpenAI', ' google ', 'org-FAKEorg0000'),
       fc.string({ maxLength: 120 }),
@@ -298,12 +301,17 @@ describe('log suppression in the handler', () => {
     });
     fc.assert(
       fc.property(anyClassification, fc.boolean(), (over, customRedaction) => {
-        const c = classification(over as Partial<Classification>);
-        const options = customRedaction ? { redaction: { patterns: [/a/], replacement: '#' } } : {};
+        const c = guardClassification(classification(over as Partial<Classification>));
+        const settings = {
+          policy: DEFAULT_POLICY,
+          redaction: customRedaction
+            ? redactionSettings({ patterns: [/a/], replacement: '#' })
+            : undefined,
+        };
         const { logger, countRepeat } = createLogSuppression(spyLogger());
-        expect(countRepeat(logKeyOf(c, options))).toBe(false);
-        log(logger, toLogRecord(c, {}, options));
-        expect(countRepeat(logKeyOf(c, options))).toBe(true);
+        expect(countRepeat(logKeyOf(c, settings))).toBe(false);
+        log(logger, buildLogRecord(c, {}, settings));
+        expect(countRepeat(logKeyOf(c, settings))).toBe(true);
       }),
       { numRuns: 2_000 },
     );

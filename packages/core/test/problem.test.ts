@@ -7,7 +7,6 @@ import {
   DEFAULT_PROBLEM_TYPE_BASE,
   MAX_RETRY_AFTER_SECONDS,
   PASSTHROUGH_POLICY,
-  problemJson,
   problemType,
   resolvePolicy,
   retryAfterSeconds,
@@ -200,7 +199,7 @@ describe('problem document', () => {
       'retry-after': '2',
     });
     expect(p.body).toEqual({
-      type: 'https://github.com/four29/four29/blob/main/docs/problems/rate_limited.md',
+      type: 'https://four29.github.io/four29/problems/rate_limited',
       title: 'Upstream rate limit reached',
       status: 503,
       detail:
@@ -288,7 +287,7 @@ describe('problem document', () => {
 describe('problem type URI', () => {
   it('defaults to the docs page for the kind', () => {
     expect(problemType('quota_exhausted')).toBe(
-      'https://github.com/four29/four29/blob/main/docs/problems/quota_exhausted.md',
+      'https://four29.github.io/four29/problems/quota_exhausted',
     );
     expect(DEFAULT_PROBLEM_TYPE_BASE).toContain('{kind}');
   });
@@ -517,44 +516,19 @@ describe('docs/problems pages', () => {
   }
 });
 
-describe('problemJson', () => {
-  const providers = ['openai', 'anthropic', 'google', 'bedrock', 'azure-openai', 'generic', 'nope'];
-
-  it('is JSON.stringify of the body, byte for byte, for every kind, provider, retry and option', () => {
-    for (const kind of UPSTREAM_ERROR_KINDS)
-      for (const provider of providers)
-        for (const retryAfterMs of [undefined, 1500])
-          for (const options of [undefined, { problemTypeBase: 'https://e.example/p/' }]) {
-            const c = classification(
-              retryAfterMs === undefined
-                ? { kind, provider, retryable: true }
-                : { kind, provider, retryable: true, retryAfterMs },
-            );
-            const { body } = toProblem(c, options);
-            expect(problemJson(body)).toBe(JSON.stringify(body));
-          }
-  });
-
-  it('shares one frozen list of caller steps per catalogue entry, and copies hand-built ones', () => {
+describe('remediation in the problem', () => {
+  it('gives each answer its own steps, so mutating one answer never changes another', () => {
     const a = toProblem(classification({ provider: 'openai' })).body.remediation;
-    const b = toProblem(classification({ provider: 'openai' })).body.remediation;
     expect(a.length).toBeGreaterThan(0);
-    expect(a).toBe(b);
-    expect(Object.isFrozen(a)).toBe(true);
-    expect(Object.isFrozen(a[0])).toBe(true);
-    const steps = [...remediationFor('rate_limited', 'openai').steps];
-    const handBuilt = toProblem(
-      classification({ provider: 'openai', remediation: { causes: [], steps } }),
-    ).body;
-    expect(handBuilt.remediation).toEqual(a);
-    expect(handBuilt.remediation).not.toBe(a);
-    // Frozen alike, so a caller that mutates one never poisons another answer.
-    expect(Object.isFrozen(handBuilt.remediation)).toBe(true);
-    expect(Object.isFrozen(handBuilt.remediation[0])).toBe(true);
-    expect(problemJson(handBuilt)).toBe(JSON.stringify(handBuilt));
+    (a as unknown as { title: string }[])[0]!.title = 'changed';
+    const b = toProblem(classification({ provider: 'openai' })).body.remediation;
+    expect(b[0]?.title).not.toBe('changed');
+    expect(remediationFor('rate_limited', 'openai').steps.map((s) => s.title)).not.toContain(
+      'changed',
+    );
   });
 
-  it('checks a hand-built step even when it sits in a catalogue-shaped list', () => {
+  it('checks a hand-built step even when it sits among catalogue steps', () => {
     const steps = [
       ...remediationFor('rate_limited', 'openai').steps,
       {
@@ -565,7 +539,7 @@ describe('problemJson', () => {
       },
     ];
     const body = toProblem(classification({ remediation: { causes: [], steps } })).body;
+    expect(body.remediation.map((s) => s.id)).toContain('x.leak');
     expect(JSON.stringify(body)).not.toContain('A1b2C3d4');
-    expect(problemJson(body)).toBe(JSON.stringify(body));
   });
 });

@@ -31,33 +31,6 @@ const SAMPLES: readonly string[] = [
   'User: arn:aws:iam::123456789012:user/alice is not authorized',
 ];
 
-/**
- * For each literal of the gate, a string that some pattern matches and that holds no other literal:
- * dropping any literal from the gate fails here, deterministically.
- */
-const ONLY_THROUGH: readonly string[] = [
-  'provided: 1a2b3c4d****9f0e.',
-  'sk-AAAAAAAAAAAAAAAAAAAA',
-  'AIzaSyA-0000000000000000000000000',
-  'ya29.a0AfB_byC0000000000000000000',
-  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.signature',
-  'Bearer abc123def456',
-  'Basic dXNlcjpwYXNz==',
-  'KEY=abcdef123456',
-  'access_token: abcdef123456',
-  'secret=abcdef123456',
-  'password=abcdef123456',
-  'AKIAIOSFODNN7EXAMPLE',
-  'ASIAIOSFODNN7EXAMPLE',
-  'ghs_000000000000000000000000000000000000',
-  'github_pat_11AAAAAAAAAAAAAAAAAAAAAA',
-  'org-FAKEorg0000',
-  'proj_FAKEproj0000',
-  'Account 00000000-0000-4000-8000-000000000000',
-  'workspace: 00000000-0000-4000-8000-000000000000',
-  'User: arn:aws:sts::123456789012:assumed-role/x is not authorized',
-];
-
 /** Labels and prefixes the patterns look for, and neighbours that are not quite them. */
 const LABELS = [
   'sk-',
@@ -171,17 +144,6 @@ describe('redact gate', () => {
       expect(MAY_HOLD_SECRET.test(sample), sample).toBe(true);
       expect(redact(sample), sample).toContain('[REDACTED]');
     });
-  });
-
-  it('needs each of its literals: some secret is found through that literal alone', () => {
-    const literals = MAY_HOLD_SECRET.source.split('|');
-    expect(ONLY_THROUGH.length).toBe(literals.length);
-    for (const sample of ONLY_THROUGH) {
-      expect(anyPatternMatches(sample), sample).toBe(true);
-      expect(MAY_HOLD_SECRET.test(sample), sample).toBe(true);
-      const hits = literals.filter((l) => new RegExp(l, 'i').test(sample));
-      expect(hits.length, `${sample} holds ${hits.join(', ')}`).toBe(1);
-    }
   });
 
   it('matches every string any built-in pattern matches, whatever the letter case', () => {

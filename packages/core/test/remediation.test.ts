@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { redact } from '../src/redact.js';
 import { REMEDIATION_CAUSES, REMEDIATION_STEPS, remediationFor } from '../src/remediation/index.js';
 import {
   type ProviderId,
@@ -159,7 +160,10 @@ describe('provider-specific steps', () => {
 
   it('auth: check or rotate the key, and the OpenAI organization/project header', () => {
     expect(ids(remediationFor('upstream_auth', 'openai'))).toEqual(
-      expect.arrayContaining(['openai.check-api-key', 'openai.check-org-project-header']),
+      expect.arrayContaining([
+        'openai.check-api-key',
+        'openai.check-organization-and-project-headers',
+      ]),
     );
     expect(ids(remediationFor('upstream_auth', 'anthropic'))).toContain('anthropic.check-api-key');
     expect(ids(remediationFor('upstream_auth', 'azure-openai'))).toContain(
@@ -379,6 +383,15 @@ interface RemediationStepLike {
 }
 
 describe('the catalogue itself', () => {
+  it('has step ids that are labels a log can carry as they are: no redaction pattern touches them', () => {
+    // The log record trusts catalogue ids (it guards only hand-built ones), so each must already
+    // be what the guard would let through.
+    for (const { id } of Object.values(REMEDIATION_STEPS)) {
+      expect(id).toMatch(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/);
+      expect(redact(id), id).toBe(id);
+    }
+  });
+
   const steps = Object.values(REMEDIATION_STEPS);
   const causes = Object.values(REMEDIATION_CAUSES);
   const allUsedSteps = new Set<string>();

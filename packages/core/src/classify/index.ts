@@ -1,7 +1,6 @@
-import { redact } from '../redact.js';
+import { redact, redactedString } from '../redact.js';
 import { remediationFor } from '../remediation/index.js';
-import type { Classification, ClassifyOptions, ProviderId, Remediation } from '../types.js';
-import { vetMessage } from '../vetted.js';
+import type { Classification, ClassifyOptions } from '../types.js';
 import { readFacts } from './facts.js';
 import { cleanRequestId, findUpstreamError } from './normalize.js';
 import { detectProvider } from './providers.js';
@@ -22,8 +21,6 @@ export {
 } from './headers.js';
 export { MAX_CAUSE_DEPTH } from './normalize.js';
 
-const EMPTY_REMEDIATION: Remediation = { causes: [], steps: [] };
-
 /** Header names whose value is the upstream's own request id, most specific first. */
 const REQUEST_ID_HEADERS = [
   'x-request-id',
@@ -34,19 +31,6 @@ const REQUEST_ID_HEADERS = [
   'x-github-request-id',
 ] as const;
 
-function safeRemediation(
-  kind: Classification['kind'],
-  provider: ProviderId,
-  code: string | undefined,
-): Remediation {
-  try {
-    const r = remediationFor(kind, provider, code);
-    return r !== null && typeof r === 'object' ? r : EMPTY_REMEDIATION;
-  } catch {
-    return EMPTY_REMEDIATION;
-  }
-}
-
 function nowFrom(options: ClassifyOptions | undefined): number {
   const now = options?.now;
   return typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
@@ -54,18 +38,20 @@ function nowFrom(options: ClassifyOptions | undefined): number {
 
 /**
  * Classifies a thrown value as an upstream API error, or returns `null` when it is not one (see
- * `normalize.ts` for the exact evidence required). Never throws; reads a bounded amount of any input.
+ * `normalize.ts` for the exact evidence required). Never throws; reads a bounded amount of any
+ * input. The classification is frozen: the handler passes it to user hooks and then renders it as
+ * it was built, trusting it.
  */
 export function classify(thrown: unknown, options?: ClassifyOptions): Classification | null {
   try {
-    return classifyUnsafe(thrown, options);
+    return classifyThrown(thrown, options);
   } catch {
     // Every foreign read is guarded; this is the last line for anything missed.
     return null;
   }
 }
 
-function classifyUnsafe(
+function classifyThrown(
   thrown: unknown,
   options: ClassifyOptions | undefined,
 ): Classification | null {
@@ -87,11 +73,10 @@ function classifyUnsafe(
     upstreamRequestId = cleanRequestId(facts.headers.get(name));
   }
   upstreamRequestId ??= cleanRequestId(facts.bodyRequestId);
-  const message = facts.message.length > 0 ? redact(facts.message) : '';
 
   const out: {
     -readonly [K in keyof Classification]: Classification[K];
-  } = { kind, provider, retryable, remediation: EMPTY_REMEDIATION };
+  } = { kind, provider, retryable, remediation: remediationFor(kind, provider, upstreamCode) };
   if (retryAfterMs !== undefined) {
     out.retryAfterMs = retryAfterMs;
     out.resetAt = now + retryAfterMs;
@@ -105,12 +90,11 @@ function classifyUnsafe(
     if (limits.requested !== undefined) out.requested = limits.requested;
   }
   if (info.status !== undefined) out.upstreamStatus = info.status;
-  if (upstreamCode !== undefined) out.upstreamCode = upstreamCode;
+  // The provider's code comes from the body: bounded and redacted like any upstream text.
+  const code = redactedString(upstreamCode, 100);
+  if (code !== undefined) out.upstreamCode = code;
   if (upstreamRequestId !== undefined) out.upstreamRequestId = upstreamRequestId;
-  out.remediation = safeRemediation(kind, provider, upstreamCode);
-  if (message.length > 0) {
-    out.upstreamMessage = message;
-    vetMessage(out, message);
-  }
-  return out;
+  const message = facts.message.length > 0 ? redact(facts.message) : '';
+  if (message.length > 0) out.upstreamMessage = message;
+  return Object.freeze(out);
 }

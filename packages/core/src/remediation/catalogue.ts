@@ -1,5 +1,4 @@
 import type { RemediationCause, RemediationStep, UpstreamErrorKind } from '../types.js';
-import { vetSteps } from '../vetted.js';
 
 /*
  * The remediation catalogue: data only. Every step and cause has a stable, namespaced id that log
@@ -277,7 +276,7 @@ const STEP_DATA = /* @__PURE__ */ (() =>
         'Make sure the configured key exists, has not been revoked, belongs to the intended project and has the permissions the endpoint needs; create a new key if in doubt.',
       url: URL.openaiKeys,
     },
-    'openai.check-org-project-header': {
+    'openai.check-organization-and-project-headers': {
       audience: 'operator',
       title: 'Check the organization and project headers',
       detail:
@@ -662,7 +661,6 @@ function deepFreezeSteps(): Readonly<Record<StepId, RemediationStep>> {
   for (const id of Object.keys(STEP_DATA) as StepId[]) {
     out[id] = Object.freeze({ id, ...STEP_DATA[id] }) as RemediationStep;
   }
-  vetSteps(Object.values(out));
   return Object.freeze(out);
 }
 
@@ -794,7 +792,7 @@ export const PROVIDERS: Readonly<Record<string, KindTable>> = {
     overloaded: { causes: [], steps: ['openai.check-status'] },
     upstream_auth: {
       causes: ['openai.invalid-key', 'openai.wrong-org-or-project'],
-      steps: ['openai.check-api-key', 'openai.check-org-project-header'],
+      steps: ['openai.check-api-key', 'openai.check-organization-and-project-headers'],
     },
     upstream_timeout: { causes: [], steps: ['generic.lower-max-tokens', 'openai.check-status'] },
     upstream_error: { causes: [], steps: ['openai.read-error-codes', 'openai.check-status'] },

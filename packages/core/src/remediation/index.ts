@@ -6,7 +6,6 @@ import type {
   UpstreamErrorKind,
 } from '../types.js';
 import { UPSTREAM_ERROR_KINDS } from '../types.js';
-import { vetStepList } from '../vetted.js';
 import {
   BY_CODE,
   CAUSES,
@@ -17,13 +16,9 @@ import {
   PROVIDERS,
   STEPS,
 } from './catalogue.js';
+import { EMPTY_REMEDIATION as EMPTY, registerRemediation } from './own.js';
 
 export { CAUSES as REMEDIATION_CAUSES, STEPS as REMEDIATION_STEPS } from './catalogue.js';
-
-const EMPTY: Remediation = /* @__PURE__ */ Object.freeze({
-  causes: Object.freeze([]),
-  steps: Object.freeze([]),
-});
 
 /**
  * Provider steps go between the generic caller steps and the generic operator steps: callers see
@@ -41,9 +36,9 @@ function build(kind: UpstreamErrorKind, provider: Entry | undefined): Remediatio
   const causeIds = [...(provider?.causes ?? []), ...generic.causes, ...(fallback?.causes ?? [])];
   const steps: RemediationStep[] = [...new Set(stepIds)].map((id) => STEPS[id]);
   const causes: RemediationCause[] = [...new Set(causeIds)].map((id) => CAUSES[id]);
-  const frozenSteps = Object.freeze(steps);
-  vetStepList(frozenSteps);
-  return Object.freeze({ causes: Object.freeze(causes), steps: frozenSteps });
+  return registerRemediation(
+    Object.freeze({ causes: Object.freeze(causes), steps: Object.freeze(steps) }),
+  );
 }
 
 interface KindEntry {
