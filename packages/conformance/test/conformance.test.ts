@@ -1,7 +1,8 @@
 import * as four29Express from '@four29/express';
+import * as four29Fastify from '@four29/fastify';
 import * as four29Hono from '@four29/hono';
 import * as four29Koa from '@four29/koa';
-import { expressTargets, honoTargets, koaTargets } from '@four29/test-kit/targets';
+import { expressTargets, fastifyTargets, honoTargets, koaTargets } from '@four29/test-kit/targets';
 import { buildCases } from '../src/cases.js';
 import { defineConformanceSuite } from '../src/harness.js';
 
@@ -12,9 +13,19 @@ const cases = await buildCases();
 const express = expressTargets(four29Express);
 const koa = koaTargets(four29Koa);
 const hono = honoTargets(four29Hono);
+const fastify = fastifyTargets(four29Fastify);
 
 defineConformanceSuite({
   cases,
-  targets: [express.express4, express.express5, koa.koa2, koa.koa3, hono.node, hono.request],
-  passthrough: [express.express5, koa.koa3, hono.node],
+  targets: [
+    express.express4,
+    express.express5,
+    koa.koa2,
+    koa.koa3,
+    hono.node,
+    hono.request,
+    fastify.fastify4,
+    fastify.fastify5,
+  ],
+  passthrough: [express.express5, koa.koa3, hono.node, fastify.fastify5],
 });

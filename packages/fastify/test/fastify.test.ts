@@ -254,20 +254,23 @@ describe.each(majors)('$name', ({ create, major }) => {
       expect(b).toStrictEqual(a);
     });
 
-    it.each(hostileThrownValues())('%s: reaches Fastify untouched, the server keeps serving', async (_name, value) => {
-      const add = (app: FastifyInstance) => {
-        app.get('/hostile', async () => {
-          throw value;
-        });
-        app.get('/ok', async () => 'ok');
-      };
-      const withFour29 = await start(add);
-      const without = await start(add, false);
-      const a = await snapshot(await fetch(`${without}/hostile`));
-      const b = await snapshot(await fetch(`${withFour29}/hostile`));
-      expect(b).toStrictEqual(a);
-      expect(await (await fetch(`${withFour29}/ok`)).text()).toBe('ok');
-    });
+    it.each(hostileThrownValues())(
+      '%s: reaches Fastify untouched, the server keeps serving',
+      async (_name, value) => {
+        const add = (app: FastifyInstance) => {
+          app.get('/hostile', async () => {
+            throw value;
+          });
+          app.get('/ok', async () => 'ok');
+        };
+        const withFour29 = await start(add);
+        const without = await start(add, false);
+        const a = await snapshot(await fetch(`${without}/hostile`));
+        const b = await snapshot(await fetch(`${withFour29}/hostile`));
+        expect(b).toStrictEqual(a);
+        expect(await (await fetch(`${withFour29}/ok`)).text()).toBe('ok');
+      },
+    );
   });
 
   describe("chains to the app's own error handler", () => {
@@ -339,7 +342,9 @@ describe.each(majors)('$name', ({ create, major }) => {
       expect(await (await fetch(`${url}/child`)).text()).toBe('parent');
       const upstream = await fetch(`${url}/child-upstream`);
       expect(upstream.headers.get('content-type')).toBe('application/problem+json');
-      expect(await upstream.text()).toBe(expectedFor(upstreamHttpError('openai.server_error')).body);
+      expect(await upstream.text()).toBe(
+        expectedFor(upstreamHttpError('openai.server_error')).body,
+      );
     });
   });
 });

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import * as four29Express from '@four29/express';
+import * as four29Fastify from '@four29/fastify';
 import * as four29Hono from '@four29/hono';
 import * as four29Koa from '@four29/koa';
 import { Four29Module } from '@four29/nest';
 import {
   type AppSpec,
   expressTargets,
+  fastifyTargets,
   honoTargets,
   koaTargets,
   nestTargets,
@@ -39,6 +41,7 @@ export const TARGETS: readonly Target[] = [
   hono.node,
   nest.express,
   nest.fastify,
+  fastifyTargets(four29Fastify).fastify5,
 ];
 
 /** A started app as these tests reach it: raw bytes over a real TCP connection, or injected. */

@@ -20,6 +20,15 @@ import type { RawResponse, RequestInit } from '../src/net.js';
 import { type RunningApp, start, TARGETS, type Target } from '../src/targets.js';
 
 /** The app's own errors every framework sees alike. */
+/**
+ * Node's own Response, taken before any target serves: @hono/node-server replaces
+ * `globalThis.Response` with a lightweight one that turns into a real Response on the first read of
+ * its headers, which changes how its content-type is spelled. Fastify sends a thrown Response as
+ * the answer, so four29 reading the value (as classifying must) would change the bytes only
+ * because Hono and Fastify share this process.
+ */
+const NativeResponse = globalThis.Response;
+
 const OWN_ERRORS: Record<string, () => unknown> = {
   'http-errors 404': () => createError(404),
   'http-errors 429 with Retry-After (an own limiter via ctx.throw / next(err))': () =>
@@ -44,7 +53,7 @@ const OWN_ERRORS: Record<string, () => unknown> = {
   'an Error with only a status': () => Object.assign(new Error('missing'), { status: 404 }),
   'an Error with status 429 and expose (own limiter)': () =>
     Object.assign(new Error('Too many requests'), { status: 429, statusCode: 429, expose: true }),
-  'a fetch Response thrown as control flow': () => new Response('nope', { status: 429 }),
+  'a fetch Response thrown as control flow': () => new NativeResponse('nope', { status: 429 }),
   'an AbortError (the client went away)': () =>
     new DOMException('This operation was aborted', 'AbortError'),
   "a database driver's ECONNREFUSED": () =>
