@@ -103,6 +103,27 @@ describe.each(majors)('$name', ({ create, major }) => {
     expect(await res.text()).toBe(expectedFor(error).body);
   });
 
+  it("keeps Fastify's reply lifecycle: headers set earlier and onSend hooks apply", async () => {
+    const error = upstreamHttpError('openai.rate_limit.tokens');
+    let onSendSaw: unknown;
+    const url = await start((app) => {
+      app.addHook('onRequest', async (_request, reply) => {
+        reply.header('x-app', 'kept');
+      });
+      app.addHook('onSend', async (_request, reply, payload) => {
+        onSendSaw = reply.statusCode;
+        return payload;
+      });
+      app.get('/sync', () => {
+        throw error;
+      });
+    });
+    const res = await fetch(`${url}/sync`);
+    expect(res.headers.get('x-app')).toBe('kept');
+    expect(onSendSaw).toBe(503);
+    expect(await res.text()).toBe(expectedFor(error).body);
+  });
+
   it("answers the real openai client's error for an exhausted quota", async () => {
     const upstream = await replayUpstream('openai.insufficient_quota');
     closers.push(

@@ -6,7 +6,7 @@ import express5 from 'express';
 import { rateLimit } from 'express-rate-limit';
 import express4 from 'express4';
 import createError from 'http-errors';
-import { onSocket, tick } from './net.js';
+import { onSocket, streamFailures, tick } from './net.js';
 import { STREAM_TOKEN, type Target } from './types.js';
 
 /** `@four29/express` as the app imports it (passed in: test-kit cannot depend on the adapters it tests). */
@@ -76,17 +76,7 @@ function expressTarget(
           await tick();
           throw await fail(key(req));
         });
-      app.get(
-        '/stream/:key',
-        stream((k) => spec.error(k)),
-      );
-      app.get(
-        '/stream-live/:key',
-        stream(async (k) => {
-          await spec.live?.(k);
-          return new Error('live() resolved');
-        }),
-      );
+      for (const [path, fail] of streamFailures(spec)) app.get(path, stream(fail));
       app.get('/limited', limiter(false), (_req, res) => {
         res.send('ok');
       });

@@ -10,7 +10,7 @@ import fastify5, {
 } from 'fastify';
 import rateLimit4 from 'fastify-rate-limit4';
 import fastify4 from 'fastify4';
-import { onSocket, tick } from './net.js';
+import { onSocket, streamFailures, tick } from './net.js';
 import { STREAM_TOKEN, type Target } from './types.js';
 
 /** `@four29/fastify` as the app imports it (passed in: test-kit cannot depend on the adapters it tests). */
@@ -70,17 +70,7 @@ function fastifyTarget(
           await tick();
           throw await fail(key(request.params));
         };
-      app.get(
-        '/stream/:key',
-        stream((k) => spec.error(k)),
-      );
-      app.get(
-        '/stream-live/:key',
-        stream(async (k) => {
-          await spec.live?.(k);
-          return new Error('live() resolved');
-        }),
-      );
+      for (const [path, fail] of streamFailures(spec)) app.get(path, stream(fail));
       app.get('/limited', LIMIT, async () => 'ok');
       app.get('/limited-throw', LIMIT, async () => 'ok');
       app.post('/json', async () => 'ok');

@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { rateLimiter } from 'hono-rate-limiter';
-import { onSocket, tick } from './net.js';
+import { onSocket, streamFailures, tick } from './net.js';
 import { type AppSpec, type NativeError, STREAM_TOKEN, type Target } from './types.js';
 
 /** `@four29/hono` as the app imports it (passed in: test-kit cannot depend on the adapters it tests). */
@@ -80,17 +80,7 @@ function build(adapter: HonoAdapter, spec: AppSpec): Hono {
       },
       onStreamError?.(c),
     );
-  app.get(
-    '/stream/:key',
-    stream((key) => spec.error(key)),
-  );
-  app.get(
-    '/stream-live/:key',
-    stream(async (key) => {
-      await spec.live?.(key);
-      return new Error('live() resolved');
-    }),
-  );
+  for (const [path, fail] of streamFailures(spec)) app.get(path, stream(fail));
   app.get('/limited', limiter(false), (c) => c.text('ok'));
   app.get('/limited-throw', limiter(true), (c) => c.text('ok'));
   app.post('/json', bodyLimit({ maxSize: 1024 }), async (c) => {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { close, listen } from '../net.js';
-import type { RunningApp } from './types.js';
+import type { AppSpec, RunningApp } from './types.js';
 
 /** A listening Node server as a RunningApp; `stop` defaults to closing the server. */
 export async function onSocket(server: Server, stop?: () => Promise<void>): Promise<RunningApp> {
@@ -24,4 +24,21 @@ export function decoded(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+/**
+ * What the stream routes throw once the token is out: `/stream/:key` the spec's error,
+ * `/stream-live/:key` what the live upstream call rejects with.
+ */
+export function streamFailures(spec: AppSpec): readonly [string, (key: string) => unknown][] {
+  return [
+    ['/stream/:key', (key) => spec.error(key)],
+    [
+      '/stream-live/:key',
+      async (key) => {
+        await spec.live?.(key);
+        return new Error('live() resolved');
+      },
+    ],
+  ];
 }
