@@ -1,5 +1,6 @@
 import type { AppOptions, RunningApp } from '@four29/example-support';
 import { createApp as createExpressApp } from '@four29/express-example';
+import { createApp as createFastifyApp } from '@four29/fastify-example';
 import { createApp as createHonoApp } from '@four29/hono-example';
 import { createApp as createKoaApp } from '@four29/koa-example';
 import { createApp as createNestApp } from '@four29/nest-example';
@@ -16,4 +17,8 @@ export const FRAMEWORKS: readonly Framework[] = [
   { name: 'koa', start: (options, port, host) => createKoaApp(options).listen(port, host) },
   { name: 'hono', start: (options, port, host) => createHonoApp(options).listen(port, host) },
   { name: 'nest', start: (options, port, host) => createNestApp(options).listen(port, host) },
+  {
+    name: 'fastify',
+    start: (options, port, host) => createFastifyApp(options).listen(port, host),
+  },
 ];

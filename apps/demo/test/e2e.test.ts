@@ -43,7 +43,7 @@ const EXPECTED: Readonly<
   'stream_error /chat/stream': { status: 200, kind: 'upstream_error' },
 };
 
-const FRAMEWORK_NAMES = ['express', 'koa', 'hono', 'nest'];
+const FRAMEWORK_NAMES = ['express', 'koa', 'hono', 'nest', 'fastify'];
 
 /** Strings that must never reach a client, and never a log line unredacted. */
 const SECRETS = [

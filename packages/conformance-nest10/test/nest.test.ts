@@ -5,7 +5,7 @@ import * as common from '@nestjs/common';
 import { BaseExceptionFilter, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { ThrottlerException } from '@nestjs/throttler';
+import { ThrottlerException, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 
 // Every import above resolves against this package's Nest 10 install.
 await defineNestMajorSuite({
@@ -17,5 +17,7 @@ await defineNestMajorSuite({
   Four29Module,
   UpstreamErrorFilter,
   ThrottlerException,
+  ThrottlerGuard,
+  ThrottlerModule,
   platforms: { express: () => new ExpressAdapter(), fastify: () => new FastifyAdapter() },
 });

@@ -6,57 +6,15 @@ import {
   type UpstreamErrorKind,
 } from '@four29/core';
 import type { ExpectedClassification } from '@four29/fixtures';
+import { type AppSpec, type RunningApp, STREAM_TOKEN, type Target } from '@four29/test-kit/targets';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ACCOUNT_IDS,
   API_KEYS,
   type ConformanceCases,
   FIXTURE_NOW,
-  type UntouchedCase,
   type UpstreamCase,
 } from './cases.js';
-
-/** The first event every streaming route writes before it fails. Same bytes in every framework. */
-export const STREAM_TOKEN = 'data: {"token":"Hello"}\n\n';
-
-/** What a target's app throws on each route; the target only wires routes to these. */
-export interface AppSpec {
-  /** four29's options, or `undefined` for the same app without four29 (the framework default). */
-  readonly four29: Four29Options | undefined;
-  /** The pre-built value for `/upstream/:id` and `/stream/:id`. */
-  upstream(id: string): unknown;
-  /** The pre-built value for `/untouched/:id`. */
-  untouched(id: string): unknown;
-  /** For `/live/:id`: calls the mock upstream through the real SDK and rejects with its error. */
-  live(id: string): Promise<never>;
-}
-
-export interface RunningApp {
-  /** `fetch` against the app: over a real socket on 127.0.0.1, or in-process (`app.request`). */
-  request(path: string, init?: RequestInit): Promise<Response>;
-  close(): Promise<void>;
-}
-
-/**
- * One framework (version × platform) under test. Its app must serve, with four29 installed the
- * way its README says (or not at all when `spec.four29` is undefined):
- * - `GET /upstream/:id`  throw `spec.upstream(id)` from the handler;
- * - `GET /live/:id`      `await spec.live(id)` inside the handler (the realistic path);
- * - `GET /stream/:id`    start a `text/event-stream` response, write STREAM_TOKEN, then after an
- *   `await` throw `spec.upstream(id)` (through the adapter's documented streaming mechanism);
- * - `GET /untouched/:id` throw `spec.untouched(id)`.
- */
-export interface Target {
-  readonly name: string;
-  /**
-   * Whether a thrown value that is not an `Error` reaches the framework's error handling at all.
-   * Hono calls `onError` only for `Error` instances, by design.
-   */
-  readonly handlesNonErrors: boolean;
-  /** This framework's own non-upstream errors (HTTPException, ThrottlerException, …). */
-  readonly nativeUntouched?: () => readonly UntouchedCase[];
-  start(spec: AppSpec): Promise<RunningApp>;
-}
 
 /** Downstream status per kind, restated from the core README: the suite's independent oracle. */
 const STATUS: Readonly<Record<'default' | 'passthrough', Record<UpstreamErrorKind, number>>> = {
@@ -158,7 +116,7 @@ function bare(path: string): string {
 
 async function answerOf(s: Started, path: string, requestId: string): Promise<Answer> {
   const before = s.records.length;
-  const res = await s.app.request(path, { headers: { 'x-request-id': requestId } });
+  const res = await s.app.fetch(path, { headers: { 'x-request-id': requestId } });
   const body = await res.text();
   for (const name of res.headers.keys()) {
     expect
@@ -180,7 +138,7 @@ const VOLATILE = new Set(['date', 'keep-alive', 'connection']);
 
 async function outcomeOf(s: Started, path: string, requestId: string): Promise<Outcome> {
   try {
-    const res = await s.app.request(path, { headers: { 'x-request-id': requestId } });
+    const res = await s.app.fetch(path, { headers: { 'x-request-id': requestId } });
     const headers: Record<string, string> = {};
     for (const [k, v] of res.headers) if (!VOLATILE.has(k)) headers[k] = v;
     return { kind: 'response', status: res.status, headers, body: await res.text() };
@@ -388,14 +346,15 @@ export function defineConformanceSuite(config: SuiteConfig): void {
   const started = new Map<string, Started>();
 
   const specFor = (target: Target, four29: Four29Options | undefined): AppSpec => {
-    const untouched = new Map(
-      [...cases.untouched, ...(target.nativeUntouched?.() ?? [])].map((u) => [u.id, u.error]),
-    );
+    // Every case is thrown from the same route: ids are unique across upstream and untouched cases.
+    const errors = new Map<string, unknown>(cases.upstream.map((c) => [c.id, c.error]));
+    for (const u of [...cases.untouched, ...(target.nativeErrors?.() ?? [])]) {
+      if (errors.has(u.id)) throw new Error(`conformance: case id ${u.id} used twice`);
+      errors.set(u.id, u.error);
+    }
     return {
       four29,
-      upstream: (id) => upstreamById.get(id)?.error ?? new Error(`conformance: no case ${id}`),
-      untouched: (id) =>
-        untouched.has(id) ? untouched.get(id) : new Error(`conformance: no untouched ${id}`),
+      error: (id) => (errors.has(id) ? errors.get(id) : new Error(`conformance: no case ${id}`)),
       live: async (id) => {
         const live = upstreamById.get(id)?.live;
         if (live === undefined) throw new Error(`conformance: no live call for ${id}`);
@@ -435,7 +394,7 @@ export function defineConformanceSuite(config: SuiteConfig): void {
   const runUpstream = async (
     c: UpstreamCase,
     policy: PolicyName,
-    route: 'upstream' | 'live' | 'stream',
+    route: 'sync' | 'live' | 'stream',
     targets: readonly Target[],
   ) => {
     const path = pathFor(route, c.id);
@@ -479,13 +438,13 @@ export function defineConformanceSuite(config: SuiteConfig): void {
 
   describe('upstream errors, default policy: every target answers alike and right', () => {
     it.each(cases.upstream.map((c) => c.id))('%s', async (id) => {
-      await runUpstream(upstreamById.get(id)!, 'default', 'upstream', config.targets);
+      await runUpstream(upstreamById.get(id)!, 'default', 'sync', config.targets);
     });
   });
 
   describe('upstream errors, passthrough policy', () => {
     it.each(cases.upstream.map((c) => c.id))('%s', async (id) => {
-      await runUpstream(upstreamById.get(id)!, 'passthrough', 'upstream', config.passthrough);
+      await runUpstream(upstreamById.get(id)!, 'passthrough', 'sync', config.passthrough);
     });
   });
 
@@ -505,12 +464,12 @@ export function defineConformanceSuite(config: SuiteConfig): void {
 
   describe('errors that are not upstream errors: each framework answers as without four29', () => {
     const rows = config.targets.flatMap((t) =>
-      [...cases.untouched, ...(t.nativeUntouched?.() ?? [])].map((u) => [t.name, u.id] as const),
+      [...cases.untouched, ...(t.nativeErrors?.() ?? [])].map((u) => [t.name, u.id] as const),
     );
     it.each(rows)('%s: %s', async (name, id) => {
       const withFour29 = get(`default:${name}`);
       const without = get(`baseline:${name}`);
-      const path = pathFor('untouched', id);
+      const path = pathFor('sync', id);
       const requestId = nextRequestId();
       const before = withFour29.records.length;
       const [a, b] = await quietly(() => outcomeOf(without, path, requestId));

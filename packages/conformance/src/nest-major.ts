@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type NestKit, nestTargets } from '@four29/test-kit/targets';
 import { describe, expect, it } from 'vitest';
 import { buildCases } from './cases.js';
 import { defineConformanceSuite } from './harness.js';
-import { type NestKit, nestTargets } from './targets/nest.js';
 
 export interface NestMajorSuite extends Omit<NestKit, 'label'> {
   readonly major: number;
@@ -60,6 +60,7 @@ export async function defineNestMajorSuite(suite: NestMajorSuite): Promise<void>
   });
 
   const cases = await buildCases();
-  const targets = nestTargets({ ...suite, label: `nest${major}` });
+  const nest = nestTargets({ ...suite, label: `nest${major}` });
+  const targets = [nest.express, nest.fastify];
   defineConformanceSuite({ cases, targets, passthrough: targets });
 }

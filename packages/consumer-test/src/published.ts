@@ -24,6 +24,7 @@ export const PUBLISHED: readonly PublishedPackage[] = [
   { name: '@four29/hono', dir: 'hono', app: 'hono', role: 'adapter' },
   { name: '@four29/nest', dir: 'nest', app: 'nest', role: 'adapter' },
   { name: '@four29/resilience', dir: 'resilience', app: 'resilience', role: 'library' },
+  { name: '@four29/fastify', dir: 'fastify', app: 'fastify', role: 'adapter' },
 ];
 
 /**
@@ -38,6 +39,7 @@ export const CONSUMER_DEPENDENCIES: Readonly<Record<string, string>> = {
   '@types/koa': '3.0.3',
   hono: '4.13.19',
   '@hono/node-server': '1.19.19',
+  fastify: '5.12.8',
   '@nestjs/common': '11.2.10',
   '@nestjs/core': '11.2.10',
   '@nestjs/platform-express': '11.2.10',

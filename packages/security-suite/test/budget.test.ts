@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUNS, PER_TARGET, type PropertyName, runs, STANDARD_RUNS } from '../src/runs.js';
-import { TARGETS } from '../src/targets/index.js';
+import { TARGETS } from '../src/targets.js';
 
 const NAMES = Object.keys(DEFAULT_RUNS) as PropertyName[];
 

@@ -19,7 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { expectValidHandled, expectValidLogRecord, expectValidProblem } from '../src/checks.js';
 import { HOSTILE_CASES, type HostileCase } from '../src/hostile.js';
 import type { RawResponse } from '../src/net.js';
-import { type RunningApp, TARGETS, type Target } from '../src/targets/index.js';
+import { type RunningApp, start, TARGETS, type Target } from '../src/targets.js';
 
 function isError(value: unknown): boolean {
   try {
@@ -75,7 +75,7 @@ beforeAll(async () => {
     const reached = new Map<string, unknown[]>();
     const thrown = new Map<string, unknown>();
     const cases = new Map<string, () => unknown>();
-    const app = await target.start({
+    const app = await start(target, {
       four29: {
         ...OPTIONS,
         logger: {
@@ -185,7 +185,7 @@ describe.each(HOSTILE_CASES)('$name', (c) => {
       expect(r.records.length, 'four29 logs nothing for what it declines').toBe(before);
       const reached = r.reached.get(key) ?? [];
       // Express skips error handlers for a falsy thrown value: it never reaches any of them.
-      if (r.target.name === 'express' && !value) {
+      if (r.target.name.startsWith('express') && !value) {
         expect(reached).toEqual([]);
         return;
       }

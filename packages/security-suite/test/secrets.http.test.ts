@@ -18,7 +18,7 @@ import {
   seededResponse,
   upstreamRequestIds,
 } from '../src/secrets.js';
-import { type RunningApp, STREAM_TOKEN, TARGETS } from '../src/targets/index.js';
+import { type RunningApp, STREAM_TOKEN, start, TARGETS } from '../src/targets.js';
 import {
   type CallForm,
   callUpstream,
@@ -75,7 +75,7 @@ describe.each(TARGETS)('$name', (target) => {
   const records: LogRecord[] = [];
   let app: RunningApp;
   beforeAll(async () => {
-    app = await target.start({
+    app = await start(target, {
       four29: {
         now: () => FIXTURE_NOW,
         logSuppression: false,
@@ -142,7 +142,7 @@ describe("the default loggers (console JSON lines, Nest's Logger) write no secre
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(capture);
     const error = vi.spyOn(console, 'error').mockImplementation(capture);
-    const app = await target.start({
+    const app = await start(target, {
       four29: { now: () => FIXTURE_NOW, logSuppression: false },
       error: () => new Error('unused'),
       live: (key) => callUpstream(upstream.url, 'fetch', key),

@@ -1,7 +1,5 @@
 // Test helpers shared by the Express, Koa and Hono adapter tests (source only: vitest compiles it).
-import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createUpstreamErrorHandler,
   type Four29Logger,
@@ -11,8 +9,9 @@ import {
 } from '@four29/core';
 import { FIXTURE_NOW, fixtureById, type RecordedResponse } from '@four29/fixtures';
 import { expect } from 'vitest';
+import { close, listen } from './net.js';
 
-export { FIXTURE_NOW };
+export { close, FIXTURE_NOW, listen };
 
 export interface LoggedRecord {
   level: 'warn' | 'error';
@@ -54,17 +53,6 @@ export function expectedFor(error: unknown, options: Four29Options = {}): Handle
   );
   expect(handled, 'core classifies this error as an upstream error').not.toBeNull();
   return handled!;
-}
-
-export async function listen(server: Server): Promise<string> {
-  if (!server.listening) await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
-
-export async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 /** A local stand-in for an upstream API that replays a fixture, for tests with the real SDKs. */

@@ -4,7 +4,7 @@
  * lines). Exits 1 when any response was not what its scenario must produce or a bound was crossed.
  *
  *   node --expose-gc dist/load/cli.js [--short] [--json] [--requests N] [--connections N]
- *                                     [--frameworks express,koa,hono,nest] [--mixes success,errors,mixed]
+ *                                     [--frameworks express,koa,hono,nest,fastify] [--mixes success,errors,mixed]
  *
  * `--short` is the CI form run by `pnpm test` (test/load.test.ts): a few thousand requests in all.
  */

@@ -9,7 +9,7 @@
 import type { AppOptions, Listenable } from '@four29/example-support';
 import { pino } from 'pino';
 
-export const FRAMEWORKS = ['express', 'koa', 'hono', 'nest'] as const;
+export const FRAMEWORKS = ['express', 'koa', 'hono', 'nest', 'fastify'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
 export interface LogVolume {
@@ -52,6 +52,8 @@ async function loadApp(framework: Framework): Promise<(options: AppOptions) => L
       return (await import('@four29/koa-example')).createApp;
     case 'hono':
       return (await import('@four29/hono-example')).createApp;
+    case 'fastify':
+      return (await import('@four29/fastify-example')).createApp;
     default:
       return (await import('@four29/nest-example')).createApp;
   }

@@ -1,13 +1,5 @@
 import type { Server } from 'node:http';
 import type { Four29Options } from '@four29/core';
-import {
-  closeServer,
-  injectRequest,
-  listen,
-  type RawResponse,
-  type RequestInit,
-  rawRequest,
-} from '../net.js';
 
 /** The first event every streaming route writes before it fails: the same bytes on every framework. */
 export const STREAM_TOKEN = 'data: {"token":"Hel"}\n\n';
@@ -17,40 +9,48 @@ export const STREAM_TOKEN = 'data: {"token":"Hel"}\n\n';
  * all when `four29` is undefined, the control app):
  * - `GET /sync/:key`    throws `error(key)` from the handler;
  * - `GET /async/:key`   throws `error(key)` after an `await`;
+ * - `GET /live/:key`    awaits `live(key)`, which calls an upstream and rejects with what it throws;
  * - `GET /stream/:key`  starts a `text/event-stream` response, writes STREAM_TOKEN, then throws
  *   `error(key)` after an `await` (through the adapter's streaming mechanism where it has one);
- * - `GET /live/:key`    awaits `live(key)`, which calls an upstream and rejects with what it throws;
  * - `GET /stream-live/:key` the stream route, failing with `live(key)`;
  * - `GET /limited`      the framework's usual rate limiter, one request per minute, then `ok`;
  * - `GET /limited-throw` the same limiter configured to throw/forward its 429 as an error;
- * - `POST /json`        the framework's usual JSON body parsing (a 1 kB limit, Nest's own defaults on
- *   Nest), answers `ok`.
+ * - `POST /json`        the framework's usual JSON body parsing (a 1 kB limit; Nest's and
+ *   Fastify's own defaults there), answers `ok`.
  */
 export interface AppSpec {
+  /** four29's options, or `undefined` for the same app without four29 (the framework default). */
   readonly four29: Four29Options | undefined;
   error(key: string): unknown;
   live?(key: string): Promise<unknown>;
   /**
    * When set, the app ends with its own last-resort error handler (Express: error middleware after
    * four29; Koa: the outermost middleware; Hono: the adapter's `fallback`, or `onError` without
-   * four29) that reports what reached it and answers `500 fallback` without touching the value.
-   * Nest has no such hook: tests spy on BaseExceptionFilter instead.
+   * four29; Fastify: the error handler set before four29 registers) that reports what reached it
+   * and answers `500 fallback` without touching the value. Nest has no such hook: tests spy on
+   * BaseExceptionFilter instead.
    */
   readonly fallback?: (error: unknown) => void;
   /** Where a framework with its own logger (Nest) writes, one JSON line per call. Silent when absent. */
   readonly log?: (line: string) => void;
 }
 
+/** A started app. */
 export interface RunningApp {
-  /** Base URL of the real socket on 127.0.0.1. */
-  readonly url: string;
-  /** One request over a real TCP connection. */
-  request(path: string, init?: RequestInit): Promise<RawResponse>;
-  /** The same request through the app's real http.Server without a socket (see injectRequest). */
-  inject(path: string, init?: RequestInit): Promise<RawResponse>;
+  /** `fetch` against the app: over its real socket on 127.0.0.1, or in-process (`app.request`). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The Node server listening on 127.0.0.1; absent for in-process targets. */
+  readonly server?: Server;
   close(): Promise<void>;
 }
 
+/** A non-upstream error a framework itself throws (HTTPException, ThrottlerException, …). */
+export interface NativeError {
+  readonly id: string;
+  readonly error: unknown;
+}
+
+/** One framework (version × platform) under test. */
 export interface Target {
   readonly name: string;
   /** Hono calls `onError` only for `Error` instances; other thrown values never reach four29. */
@@ -62,16 +62,7 @@ export interface Target {
    * unhandled rejection). Streams there are compared for upstream errors only.
    */
   readonly declinedStreamsNeverEnd?: boolean;
+  /** This framework's own non-upstream errors, thrown from `/sync/:id` by the suites that use them. */
+  readonly nativeErrors?: () => readonly NativeError[];
   start(spec: AppSpec): Promise<RunningApp>;
-}
-
-/** A RunningApp for a listening Node server; `close` defaults to closing the server. */
-export async function running(server: Server, close?: () => Promise<void>): Promise<RunningApp> {
-  const url = await listen(server);
-  return {
-    url,
-    request: (path, init) => rawRequest(url, path, init),
-    inject: (path, init) => injectRequest(server, path, init),
-    close: close ?? (() => closeServer(server)),
-  };
 }
