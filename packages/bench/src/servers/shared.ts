@@ -84,6 +84,24 @@ export function upstreamFailure(form: ErrorForm): () => never {
   };
 }
 
+/** Each variant's error handling, in one framework's own shape. */
+export interface ErrorHandlers<H> {
+  /** The four29 adapter made with these options. */
+  readonly four29: (options: Four29Options) => H;
+  readonly static: H;
+  /** Makes the hand-written handler (each makes its own pino logger). */
+  readonly hand: () => H;
+}
+
+/** The error handling `variant` installs; undefined for `bare`. */
+export function errorHandlerFor<H>(variant: Variant, handlers: ErrorHandlers<H>): H | undefined {
+  const options = four29Options(variant);
+  if (options !== undefined) return handlers.four29(options);
+  if (variant === 'static') return handlers.static;
+  if (variant === 'hand') return handlers.hand();
+  return undefined;
+}
+
 /** Options for the adapter in a four29 variant; undefined for the variants without four29. */
 export function four29Options(variant: Variant): Four29Options | undefined {
   switch (variant) {

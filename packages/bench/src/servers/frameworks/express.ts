@@ -3,12 +3,11 @@ import { upstreamErrorHandler } from '@four29/express';
 import express, { type ErrorRequestHandler } from 'express';
 import { answerUpstreamError, handLogger } from '../hand-written.js';
 import {
+  errorHandlerFor,
   FAIL_PATH,
   type FrameworkServer,
-  four29Options,
   OK_PATH,
   STATIC_503_BODY,
-  type Variant,
 } from '../shared.js';
 
 const static503: ErrorRequestHandler = (_err, _req, res, _next) => {
@@ -29,14 +28,6 @@ function handWritten(): ErrorRequestHandler {
   };
 }
 
-function errorHandler(variant: Variant): ErrorRequestHandler | undefined {
-  const options = four29Options(variant);
-  if (options !== undefined) return upstreamErrorHandler(options);
-  if (variant === 'static') return static503;
-  if (variant === 'hand') return handWritten();
-  return undefined;
-}
-
 const server: FrameworkServer = {
   label: 'Express',
   happyBaseline: 'bare',
@@ -47,7 +38,11 @@ const server: FrameworkServer = {
       res.json({ ok: true });
     });
     app.get(FAIL_PATH, fail);
-    const handler = errorHandler(variant);
+    const handler = errorHandlerFor<ErrorRequestHandler>(variant, {
+      four29: upstreamErrorHandler,
+      static: static503,
+      hand: handWritten,
+    });
     if (handler !== undefined) app.use(handler);
     return new Promise<Server>((resolve, reject) => {
       const listening = app.listen(0, '127.0.0.1', (err?: Error) => {

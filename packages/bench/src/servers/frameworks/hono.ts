@@ -5,12 +5,11 @@ import { type ErrorHandler, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { answerUpstreamError, handLogger } from '../hand-written.js';
 import {
+  errorHandlerFor,
   FAIL_PATH,
   type FrameworkServer,
-  four29Options,
   OK_PATH,
   STATIC_503_BODY,
-  type Variant,
 } from '../shared.js';
 
 const static503: ErrorHandler = (_err, c) =>
@@ -26,14 +25,6 @@ function handWritten(): ErrorHandler {
   };
 }
 
-function errorHandler(variant: Variant): ErrorHandler | undefined {
-  const options = four29Options(variant);
-  if (options !== undefined) return upstreamErrorHandler(options);
-  if (variant === 'static') return static503;
-  if (variant === 'hand') return handWritten();
-  return undefined;
-}
-
 const server: FrameworkServer = {
   label: 'Hono (node-server)',
   happyBaseline: 'bare',
@@ -42,7 +33,11 @@ const server: FrameworkServer = {
     const app = new Hono();
     app.get(OK_PATH, (c) => c.json({ ok: true }));
     app.get(FAIL_PATH, fail);
-    const handler = errorHandler(variant);
+    const handler = errorHandlerFor<ErrorHandler>(variant, {
+      four29: upstreamErrorHandler,
+      static: static503,
+      hand: handWritten,
+    });
     if (handler !== undefined) app.onError(handler);
     return new Promise<Server>((resolve, reject) => {
       const listening = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>

@@ -3,12 +3,11 @@ import { upstreamErrorHandler } from '@four29/koa';
 import Koa, { type Middleware } from 'koa';
 import { answerUpstreamError, handLogger } from '../hand-written.js';
 import {
+  errorHandlerFor,
   FAIL_PATH,
   type FrameworkServer,
-  four29Options,
   OK_PATH,
   STATIC_503_BODY,
-  type Variant,
 } from '../shared.js';
 
 const static503: Middleware = async (ctx, next) => {
@@ -37,14 +36,6 @@ function handWritten(): Middleware {
   };
 }
 
-function errorMiddleware(variant: Variant): Middleware | undefined {
-  const options = four29Options(variant);
-  if (options !== undefined) return upstreamErrorHandler(options);
-  if (variant === 'static') return static503;
-  if (variant === 'hand') return handWritten();
-  return undefined;
-}
-
 const server: FrameworkServer = {
   label: 'Koa',
   // Any Koa error middleware wraps next() on every request, so the happy path's fair anchor is the
@@ -55,7 +46,11 @@ const server: FrameworkServer = {
     const app = new Koa();
     // No stack traces on stderr from the bare app's default error handling.
     app.silent = true;
-    const middleware = errorMiddleware(variant);
+    const middleware = errorHandlerFor<Middleware>(variant, {
+      four29: upstreamErrorHandler,
+      static: static503,
+      hand: handWritten,
+    });
     if (middleware !== undefined) app.use(middleware);
     app.use((ctx) => {
       if (ctx.path === OK_PATH) ctx.body = { ok: true };

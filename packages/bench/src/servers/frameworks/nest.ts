@@ -17,12 +17,11 @@ import type { Response } from 'express';
 import { APIError } from 'openai';
 import { answerUpstreamError, handLogger } from '../hand-written.js';
 import {
+  errorHandlerFor,
   FAIL_PATH,
   type FrameworkServer,
-  four29Options,
   OK_PATH,
   STATIC_503_BODY,
-  type Variant,
 } from '../shared.js';
 
 @Catch()
@@ -51,11 +50,16 @@ class OpenAIErrorFilter implements ExceptionFilter {
   }
 }
 
-function filters(variant: Variant): Provider[] {
-  const filter: Type<ExceptionFilter> | undefined =
-    variant === 'static' ? Static503Filter : variant === 'hand' ? OpenAIErrorFilter : undefined;
-  return filter === undefined ? [] : [{ provide: APP_FILTER, useClass: filter }];
+/** What the app module imports and provides for a variant's error handling. */
+interface ErrorHandling {
+  readonly imports: DynamicModule[];
+  readonly providers: Provider[];
 }
+
+const globalFilter = (filter: Type<ExceptionFilter>): ErrorHandling => ({
+  imports: [],
+  providers: [{ provide: APP_FILTER, useClass: filter }],
+});
 
 const server: FrameworkServer = {
   label: 'Nest (Express)',
@@ -75,10 +79,13 @@ const server: FrameworkServer = {
       }
     }
 
-    const options = four29Options(variant);
-    const imports: DynamicModule[] = options !== undefined ? [Four29Module.forRoot(options)] : [];
+    const { imports, providers } = errorHandlerFor<ErrorHandling>(variant, {
+      four29: (options) => ({ imports: [Four29Module.forRoot(options)], providers: [] }),
+      static: globalFilter(Static503Filter),
+      hand: () => globalFilter(OpenAIErrorFilter),
+    }) ?? { imports: [], providers: [] };
 
-    @Module({ imports, controllers: [BenchController], providers: filters(variant) })
+    @Module({ imports, controllers: [BenchController], providers })
     class BenchModule {}
 
     // Nest on Express (the default platform); logger off so the bare app's error logs stay quiet.
