@@ -1,9 +1,11 @@
 /**
  * `pnpm bench [--quick] [--json file] [--write-docs] [--check] [--only express,koa]
- *   [--skip sizes,micro,throughput] [--rounds N] [--duration S] [--no-pin]`
+ *   [--skip sizes,micro,throughput,happy,error] [--rounds N] [--generations N] [--duration S]
+ *   [--no-pin] [--record-sizes "<reason>"]`
  *
- * Full mode measures; quick mode (CI) only proves that every measurement still runs and yields a
- * number: its throughput ratios are not measurements and are never judged.
+ * Full mode measures; quick mode (CI) proves that every measurement still runs and yields a
+ * number, and fails when a bundle grew more than 10 % over its recorded figure. Its throughput
+ * numbers are not measurements and are never judged.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,8 @@ import { QuietGate } from './interference.js';
 import { machineInfo } from './machine.js';
 import { type MicroSettings, runMicro } from './micro.js';
 import { cpuPlan, pinSelf } from './pin.js';
+import { plan } from './plan.js';
+import { quickProblems } from './quick-check.js';
 import {
   type BenchReport,
   type Mode,
@@ -20,89 +24,47 @@ import {
   rows,
   textTable,
 } from './report.js';
-import { FRAMEWORKS, type Framework, isFramework } from './servers/shared.js';
-import { coreBreakdown, measureSizes } from './size.js';
-import {
-  type Comparison,
-  type ComparisonResult,
-  compare,
-  type LoadSettings,
-  measureHandlerInServer,
-  type Path,
-} from './throughput.js';
+import { frameworkNames, loadFramework } from './servers/registry.js';
+import type { FrameworkServer } from './servers/shared.js';
+import { coreBreakdown, measureSizes, readRecordedSizes, recordSizes } from './size.js';
+import { compare, type LoadSettings, type Path } from './throughput.js';
 
 const DOCS = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
 /**
- * The happy path gets more rounds over several sets of processes: its target (0.98) is within the
- * noise of one run, and of one pair of processes, on a shared 2-core machine. The error path
- * compares four servers per round and misses or meets its target by far more than that.
+ * Both paths: 3 sets of fresh server processes × 4 rounds = 12 rounds per target row. Two
+ * identical server processes can differ by a few percent for their whole life, so more sets of
+ * processes beat longer runs; the A/A pair in every set shows what is left. About 13 minutes on
+ * an idle 2-core machine (4 frameworks × 10 error-path and 3–4 happy-path servers per set).
  */
-const SETTINGS: Record<Mode, { load: Record<Path, LoadSettings>; micro: MicroSettings }> = {
-  full: {
-    load: {
-      happy: {
-        // Six pairs of processes with two rounds each rather than three with three: a pair's own
-        // offset (up to ~4%, for its whole life) is the larger noise, and one pair in three was
-        // enough to turn a Hono app that runs the same code either way into a FAIL.
-        warmup: 1,
-        duration: 1.5,
-        rounds: 2,
-        generations: 6,
-        connections: 10,
-        maxForeignCores: 0.1,
-        maxRepeats: 4,
-      },
-      error: {
-        warmup: 1,
-        duration: 1.5,
-        rounds: 3,
-        generations: 1,
-        connections: 10,
-        maxForeignCores: 0.1,
-        maxRepeats: 3,
-      },
-    },
-    micro: { time: 150, warmupTime: 50 },
-  },
-  quick: {
-    load: {
-      happy: {
-        warmup: 0.2,
-        duration: 0.3,
-        rounds: 1,
-        generations: 1,
-        connections: 4,
-        maxForeignCores: Number.POSITIVE_INFINITY,
-        maxRepeats: 0,
-      },
-      error: {
-        warmup: 0.2,
-        duration: 0.3,
-        rounds: 1,
-        generations: 1,
-        connections: 4,
-        maxForeignCores: Number.POSITIVE_INFINITY,
-        maxRepeats: 0,
-      },
-    },
-    micro: { time: 5, warmupTime: 2 },
-  },
+const FULL_LOAD: LoadSettings = {
+  warmup: 1,
+  duration: 1,
+  rounds: 4,
+  generations: 3,
+  connections: 10,
+  maxForeignCores: 0.1,
+  maxRepeats: 3,
 };
 
-function comparisons(frameworks: readonly Framework[]): Comparison[] {
-  return frameworks.flatMap((framework): Comparison[] => [
-    { framework, path: 'happy', baseline: 'bare', variants: ['four29'] },
-    {
-      framework,
-      path: 'error',
-      baseline: 'static',
-      variants: ['four29', 'four29-pino', 'four29-pino-all'],
-    },
-  ]);
-}
+const QUICK_LOAD: LoadSettings = {
+  warmup: 0.2,
+  duration: 0.3,
+  rounds: 1,
+  generations: 1,
+  connections: 4,
+  maxForeignCores: Number.POSITIVE_INFINITY,
+  maxRepeats: 0,
+};
+
+const MICRO: Record<Mode, MicroSettings> = {
+  full: { time: 150, warmupTime: 50 },
+  quick: { time: 5, warmupTime: 2 },
+};
+
+const SKIPPABLE = ['sizes', 'micro', 'throughput', 'happy', 'error'];
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -118,61 +80,85 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       skip: { type: 'string' },
       rounds: { type: 'string' },
+      generations: { type: 'string' },
       duration: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
+      'record-sizes': { type: 'string' },
     },
     allowPositionals: false,
   });
   const mode: Mode = values.quick ? 'quick' : 'full';
   if (values['write-docs'] && mode === 'quick') throw new Error('--write-docs needs a full run');
-  const only = values.only?.split(',').map((s) => s.trim()) ?? [...FRAMEWORKS];
-  const frameworks = only.filter(isFramework);
-  if (frameworks.length !== only.length) throw new Error(`--only takes ${FRAMEWORKS.join(', ')}`);
+  const known = frameworkNames();
+  const only = values.only?.split(',').map((s) => s.trim()) ?? known;
+  const unknown = only.filter((f) => !known.includes(f));
+  if (unknown.length > 0)
+    throw new Error(`--only takes ${known.join(', ')}; got ${unknown.join(', ')}`);
   const skip = new Set(values.skip?.split(',').map((s) => s.trim()) ?? []);
-  const override = (base: LoadSettings): LoadSettings => ({
-    ...base,
-    ...(values.rounds !== undefined ? { rounds: Number.parseInt(values.rounds, 10) } : {}),
-    ...(values.duration !== undefined ? { duration: Number.parseFloat(values.duration) } : {}),
-  });
-  const load: Record<Path, LoadSettings> = {
-    happy: override(SETTINGS[mode].load.happy),
-    error: override(SETTINGS[mode].load.error),
+  const badSkip = [...skip].filter((s) => !SKIPPABLE.includes(s));
+  if (badSkip.length > 0) throw new Error(`--skip takes ${SKIPPABLE.join(', ')}`);
+  const integer = (text: string | undefined, flag: string): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number ≥ 1`);
+    return n;
   };
+  const rounds = integer(values.rounds, '--rounds');
+  const generations = integer(values.generations, '--generations');
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(duration > 0)) throw new Error('--duration takes seconds > 0');
+  const base = mode === 'quick' ? QUICK_LOAD : FULL_LOAD;
+  const settings: LoadSettings = {
+    ...base,
+    ...(rounds !== undefined ? { rounds } : {}),
+    ...(generations !== undefined ? { generations } : {}),
+    ...(duration !== undefined ? { duration } : {}),
+  };
+  const load: Record<Path, LoadSettings> = { happy: settings, error: settings };
+
+  const reason = values['record-sizes'];
+  if (reason !== undefined) {
+    if (reason.trim() === '')
+      throw new Error('--record-sizes takes the reason for the new figures');
+    const sizes = await measureSizes();
+    const file = await recordSizes(sizes, reason);
+    for (const s of sizes) log(`${s.name}: ${s.gzipBytes} B min+gzip`);
+    log(`recorded in ${file}; commit it with the reason`);
+    return 0;
+  }
 
   const started = Date.now();
-  const machine = await machineInfo();
+  const apps: [string, FrameworkServer][] = [];
+  for (const name of only) apps.push([name, await loadFramework(name)]);
+  const machine = await machineInfo(apps.flatMap(([, app]) => app.packages));
   log(`four29 bench (${mode}): ${machineLine(machine)}`);
 
   const sizes = skip.has('sizes') ? [] : await measureSizes();
+  const recordedSizes = await readRecordedSizes();
   const breakdown = skip.has('sizes') || mode === 'quick' ? undefined : await coreBreakdown();
 
   let micro: BenchReport['micro'];
   if (!skip.has('micro')) {
     log('microbenchmarks: classify + toProblem per fixture …');
-    micro = await runMicro(SETTINGS[mode].micro);
+    micro = await runMicro(MICRO[mode]);
   }
 
-  const throughput: ComparisonResult[] = [];
-  let inServer: BenchReport['inServer'];
+  const throughput: BenchReport['throughput'][number][] = [];
   let pinning = 'none';
   if (!skip.has('throughput')) {
-    const plan = values['no-pin'] ? undefined : cpuPlan();
-    const serverCpu = plan !== undefined && pinSelf(plan.loadGenerator) ? plan.server : undefined;
-    if (plan !== undefined && serverCpu !== undefined) {
-      pinning = `taskset: autocannon on CPU ${plan.loadGenerator}, every server on CPU ${serverCpu}`;
+    const cpus = values['no-pin'] ? undefined : cpuPlan();
+    const serverCpu = cpus !== undefined && pinSelf(cpus.loadGenerator) ? cpus.server : undefined;
+    if (cpus !== undefined && serverCpu !== undefined) {
+      pinning = `taskset: autocannon on CPU ${cpus.loadGenerator}, every server on CPU ${serverCpu}`;
     }
     log(`CPU pinning: ${pinning}`);
     // Before each full-mode round, wait (up to 20 s, 3 minutes in all) for other processes to
     // leave the CPU alone.
     const quiet = mode === 'full' ? new QuietGate(0.1, 20_000, 180_000) : undefined;
-    for (const c of comparisons(frameworks)) {
-      log(`${c.framework} ${c.path} path: ${[c.baseline, ...c.variants].join(' / ')}`);
+    const paths = (['happy', 'error'] as const).filter((p) => !skip.has(p));
+    for (const c of plan(apps, paths)) {
+      log(`${c.framework} ${c.path} path: ${c.slots.map((s) => s.id).join(' / ')}`);
       throughput.push(await compare(c, load[c.path], log, serverCpu, quiet));
-    }
-    if (frameworks.includes('hono')) {
-      log('hono: core handler timed inside the server under error load …');
-      await quiet?.wait();
-      inServer = await measureHandlerInServer(load.error, serverCpu);
     }
   }
 
@@ -184,16 +170,13 @@ async function main(): Promise<number> {
     load,
     pinning,
     throughput,
-    inServer,
     micro,
     sizes,
+    recordedSizes,
     breakdown,
   };
   const table = rows(report);
   process.stdout.write(`\n${textTable(table)}\n\n`);
-  if (mode === 'quick') {
-    process.stdout.write('Quick mode: smoke run only; throughput ratios are not measurements.\n');
-  }
 
   if (values.json !== undefined)
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -207,6 +190,17 @@ async function main(): Promise<number> {
       `${doc.slice(0, from + START.length)}\n${markdownResults(report)}\n${doc.slice(to)}`,
     );
     log(`results written to ${DOCS}`);
+  }
+  if (mode === 'quick') {
+    const problems = quickProblems(report, table);
+    if (problems.length > 0) {
+      log(`bench --quick found ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+      return 1;
+    }
+    process.stdout.write(
+      'Quick mode: smoke run only; every measurement yielded a number and every size is within 10 % of its recorded figure. Throughput numbers are not measurements.\n',
+    );
+    return 0;
   }
   const failed = table.filter((r) => r.verdict === 'FAIL');
   if (failed.length > 0)

@@ -14,19 +14,8 @@ export interface MachineInfo {
   readonly versions: Readonly<Record<string, string>>;
 }
 
-const VERSIONED = [
-  'express',
-  'koa',
-  'hono',
-  '@hono/node-server',
-  '@nestjs/core',
-  '@nestjs/platform-express',
-  'openai',
-  'pino',
-  'autocannon',
-  'tinybench',
-  'esbuild',
-];
+/** Reported for every run; each framework adds its own packages. */
+const VERSIONED = ['openai', 'pino', 'autocannon', 'tinybench', 'esbuild'];
 
 async function versionOf(pkg: string): Promise<string> {
   try {
@@ -51,11 +40,11 @@ async function versionOf(pkg: string): Promise<string> {
   }
 }
 
-export async function machineInfo(): Promise<MachineInfo> {
+export async function machineInfo(packages: readonly string[] = []): Promise<MachineInfo> {
   const cpus = os.cpus();
   const [l1, l5, l15] = os.loadavg();
   const versions: Record<string, string> = {};
-  for (const pkg of VERSIONED) versions[pkg] = await versionOf(pkg);
+  for (const pkg of [...packages, ...VERSIONED]) versions[pkg] = await versionOf(pkg);
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cores: os.availableParallelism(),

@@ -1,15 +1,16 @@
 import type { MachineInfo } from './machine.js';
 import type { MicroResult } from './micro.js';
-import type { Framework, Variant } from './servers/shared.js';
-import { type CoreBreakdown, KB, type SizeResult } from './size.js';
-import { max, min } from './stats.js';
-import type {
-  ComparisonResult,
-  InServerResult,
-  LoadSettings,
-  Path,
-  VariantResult,
-} from './throughput.js';
+import type { PlannedComparison, RowSpec, Target } from './plan.js';
+import {
+  type CoreBreakdown,
+  KB,
+  type RecordedSizes,
+  SIZE_TOLERANCE,
+  type SizeResult,
+  sizeProblem,
+} from './size.js';
+import { max, median, min, quantile } from './stats.js';
+import type { ComparisonResult, LoadSettings, Path, RunStats } from './throughput.js';
 
 export type Mode = 'full' | 'quick';
 
@@ -21,43 +22,26 @@ export interface BenchReport {
   readonly load: Readonly<Record<Path, LoadSettings>>;
   /** How load generator and servers were placed on CPUs. */
   readonly pinning: string;
-  readonly throughput: readonly ComparisonResult[];
-  /** The core handler's cost inside a loaded Hono server; undefined when not measured. */
-  readonly inServer?: InServerResult | undefined;
+  readonly throughput: readonly ComparisonResult<PlannedComparison>[];
   readonly micro: MicroResult | undefined;
   readonly sizes: readonly SizeResult[];
+  readonly recordedSizes: RecordedSizes | undefined;
   readonly breakdown: CoreBreakdown | undefined;
 }
 
-export type Verdict = 'PASS' | 'FAIL' | 'info' | 'n/a (quick)';
+/** `noise`: the identical servers measured alongside differ by more than the margin to the target. */
+export type Verdict = 'PASS' | 'FAIL' | 'noise' | 'info' | 'n/a (quick)';
 
 export interface Row {
   readonly measurement: string;
   readonly result: string;
+  /** The row's value as a number (NaN when none), for checks. */
+  readonly value: number;
   readonly spread: string;
   readonly detail: string;
   readonly target: string;
   readonly verdict: Verdict;
 }
-
-export const HAPPY_TARGET = 0.98;
-export const ERROR_TARGET = 0.9;
-
-const FRAMEWORK_NAMES: Record<Framework, string> = {
-  express: 'Express',
-  koa: 'Koa',
-  hono: 'Hono (node-server)',
-  nest: 'Nest (Express)',
-};
-
-const VARIANT_NAMES: Record<Variant, string> = {
-  bare: 'no four29',
-  static: 'static 503 handler',
-  four29: 'logger: false',
-  'four29-pino': 'pino → /dev/null',
-  'four29-pino-all': 'pino → /dev/null, logSuppression: false',
-  'four29-timed': 'core handler timed in onError',
-};
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -76,29 +60,114 @@ function disturbance(c: ComparisonResult): string {
   return parts.length > 0 ? `; ${parts.join(', ')}` : '';
 }
 
-function targetFor(c: ComparisonResult, v: VariantResult): number | undefined {
-  if (c.path === 'happy' && v.variant === 'four29') return HAPPY_TARGET;
-  if (c.path === 'error' && v.variant === 'four29') return ERROR_TARGET;
-  return undefined;
+/** One value per round for a row: a ratio, a CPU difference or a core time. */
+export function roundValues(
+  kind: RowSpec['kind'],
+  num: string,
+  den: string | undefined,
+  rounds: readonly Readonly<Record<string, RunStats>>[],
+): number[] {
+  return rounds.map((r) => {
+    const a = r[num];
+    const b = den === undefined ? undefined : r[den];
+    if (a === undefined) return Number.NaN;
+    if (kind === 'core') return a.coreMicrosPerCall;
+    if (b === undefined) return Number.NaN;
+    if (kind === 'ratio') return a.rps / b.rps;
+    const added = a.cpuMicrosPerRequest - b.cpuMicrosPerRequest;
+    return kind === 'cpu' ? added : added - a.coreMicrosPerCall;
+  });
 }
 
-function throughputRow(mode: Mode, c: ComparisonResult, v: VariantResult): Row {
-  const target = targetFor(c, v);
-  const what =
-    c.path === 'happy'
-      ? 'happy path GET /ok, with/without four29'
-      : `error path 429, four29 (${VARIANT_NAMES[v.variant]}) / static 503`;
-  let verdict: Verdict = 'info';
-  if (target !== undefined) {
-    if (mode === 'quick') verdict = 'n/a (quick)';
-    else verdict = v.ratio >= target ? 'PASS' : 'FAIL';
+/**
+ * How far the identical pair's interquartile range reaches from "no difference" (a ratio of 1, a
+ * CPU difference of 0): both the pair's offset and its round-to-round scatter.
+ */
+export function aaSpread(kind: RowSpec['kind'], values: readonly number[]): number {
+  const identity = kind === 'ratio' ? 1 : 0;
+  return Math.max(
+    Math.abs(quantile(values, 0.25) - identity),
+    Math.abs(quantile(values, 0.75) - identity),
+  );
+}
+
+export function verdictFor(
+  mode: Mode,
+  value: number,
+  target: Target | undefined,
+  spread: number | undefined,
+): Verdict {
+  if (target === undefined) return 'info';
+  if (mode === 'quick') return 'n/a (quick)';
+  if (!Number.isFinite(value)) return 'FAIL';
+  if (spread !== undefined && !(spread <= Math.abs(value - target.bound))) return 'noise';
+  const pass = target.op === '>=' ? value >= target.bound : value <= target.bound;
+  return pass ? 'PASS' : 'FAIL';
+}
+
+function formatValue(kind: RowSpec['kind'], value: number): string {
+  return kind === 'ratio' ? value.toFixed(3) : `${value.toFixed(1)} µs`;
+}
+
+function formatTarget(kind: RowSpec['kind'], t: Target): string {
+  return `${t.op === '>=' ? '≥' : '≤'} ${kind === 'ratio' ? t.bound.toFixed(2) : `${t.bound} µs`}`;
+}
+
+/** By how much a missed target is missed, in the row's own unit and relative to the target. */
+function missedBy(kind: RowSpec['kind'], value: number, t: Target): string {
+  const gap = Math.abs(value - t.bound);
+  const pct = t.bound === 0 ? '' : ` (${((100 * gap) / t.bound).toFixed(1)} % of the target)`;
+  return kind === 'ratio'
+    ? `missed by ${gap.toFixed(3)}${pct}`
+    : `missed by ${gap.toFixed(1)} µs${pct}`;
+}
+
+function slotDetail(c: ComparisonResult, spec: RowSpec): string {
+  const of = (id: string | undefined) => c.slots.find((s) => s.slot.id === id);
+  const a = of(spec.num);
+  const b = of(spec.den);
+  switch (spec.kind) {
+    case 'ratio':
+      return `${int.format(a?.rps ?? Number.NaN)}/s p99 ${ms(a?.p99 ?? Number.NaN)} vs ${int.format(b?.rps ?? Number.NaN)}/s p99 ${ms(b?.p99 ?? Number.NaN)}`;
+    case 'cpu':
+    case 'adapter':
+      return `CPU per request ${(a?.cpuMicrosPerRequest ?? Number.NaN).toFixed(1)} vs ${(b?.cpuMicrosPerRequest ?? Number.NaN).toFixed(1)} µs`;
+    case 'core':
+      return `${int.format(c.rounds.reduce((n, r) => n + (r[spec.num]?.coreCalls ?? 0), 0))} calls`;
   }
+}
+
+function comparisonRow(mode: Mode, c: ComparisonResult<PlannedComparison>, spec: RowSpec): Row {
+  const values = roundValues(spec.kind, spec.num, spec.den, c.rounds);
+  const value = median(values);
+  const spread =
+    spec.aa === undefined
+      ? undefined
+      : aaSpread(spec.kind, roundValues(spec.kind, spec.aa.num, spec.aa.den, c.rounds));
+  const verdict = verdictFor(mode, value, spec.target, spread);
+  const notes = [slotDetail(c, spec)];
+  if (spec.note !== undefined) notes.push(spec.note);
+  if (spread !== undefined) {
+    notes.push(
+      `A/A spread ±${spec.kind === 'ratio' ? spread.toFixed(3) : `${spread.toFixed(1)} µs`}`,
+    );
+  }
+  if (spec.target !== undefined && verdict === 'FAIL') {
+    notes.push(missedBy(spec.kind, value, spec.target));
+  }
+  if (spec.target !== undefined && verdict === 'noise') {
+    notes.push(
+      `its margin to the target, ${formatValue(spec.kind, Math.abs(value - spec.target.bound))}, is inside the A/A spread`,
+    );
+  }
+  const unit = spec.kind === 'ratio' ? (v: number) => v.toFixed(3) : (v: number) => v.toFixed(1);
   return {
-    measurement: `${FRAMEWORK_NAMES[c.framework]}: ${what}`,
-    result: v.ratio.toFixed(3),
-    spread: `IQR ${v.ratioP25.toFixed(3)}–${v.ratioP75.toFixed(3)}, range ${v.ratioMin.toFixed(3)}–${v.ratioMax.toFixed(3)} (${v.ratios.length} rounds)`,
-    detail: `${int.format(v.rps)}/s p99 ${ms(v.p99)} vs ${int.format(c.baseline.rps)}/s p99 ${ms(c.baseline.p99)}${disturbance(c)}`,
-    target: target === undefined ? '—' : `≥ ${target.toFixed(2)}`,
+    measurement: `${c.comparison.label}: ${spec.name}`,
+    result: formatValue(spec.kind, value),
+    value,
+    spread: `IQR ${unit(quantile(values, 0.25))}–${unit(quantile(values, 0.75))}, range ${unit(min(values))}–${unit(max(values))} (${values.length} rounds)`,
+    detail: `${notes.join('; ')}${disturbance(c)}`,
+    target: spec.target === undefined ? '—' : formatTarget(spec.kind, spec.target),
     verdict,
   };
 }
@@ -106,23 +175,13 @@ function throughputRow(mode: Mode, c: ComparisonResult, v: VariantResult): Row {
 export function rows(report: BenchReport): Row[] {
   const out: Row[] = [];
   for (const c of report.throughput)
-    for (const v of c.variants) out.push(throughputRow(report.mode, c, v));
-  if (report.inServer !== undefined) {
-    const s = report.inServer;
-    out.push({
-      measurement: 'Hono (node-server): core handler inside the server under error load',
-      result: `${s.micros.toFixed(1)} µs/call`,
-      spread: `range ${min(s.perRun).toFixed(1)}–${max(s.perRun).toFixed(1)} µs (${s.perRun.length} runs, ${int.format(s.calls)} calls)`,
-      detail: 'createUpstreamErrorHandler({ logger: false }) timed in onError, same openai 429',
-      target: '—',
-      verdict: 'info',
-    });
-  }
+    for (const spec of c.comparison.rows) out.push(comparisonRow(report.mode, c, spec));
   if (report.micro !== undefined) {
     for (const p of report.micro.providers) {
       out.push({
         measurement: `core classify + toProblem: ${p.provider} (${p.fixtures} fixture${p.fixtures === 1 ? '' : 's'})`,
         result: `${int.format(p.medianOps)} ops/s`,
+        value: p.medianOps,
         spread: `min ${int.format(p.minOps)} ops/s`,
         detail: `slowest: ${p.slowest}`,
         target: '—',
@@ -133,6 +192,7 @@ export function rows(report: BenchReport): Row[] {
     out.push({
       measurement: 'core createUpstreamErrorHandler, whole error (openai 429)',
       result: `${int.format(h.opsPerSecond)} ops/s`,
+      value: h.opsPerSecond,
       spread: `${h.meanMicros.toFixed(1)} µs/call`,
       detail: 'classify, problem, body; logger: false (the log record is built only when read)',
       target: '—',
@@ -142,6 +202,7 @@ export function rows(report: BenchReport): Row[] {
       out.push({
         measurement: `core error path ${step.name}`,
         result: `${int.format(step.opsPerSecond)} ops/s`,
+        value: step.opsPerSecond,
         spread: `${step.meanMicros.toFixed(1)} µs/call`,
         detail: 'same openai 429',
         target: '—',
@@ -150,33 +211,30 @@ export function rows(report: BenchReport): Row[] {
     }
   }
   for (const s of report.sizes) {
+    const recorded = report.recordedSizes?.gzipBytes[s.name];
+    const problem = sizeProblem(s, report.recordedSizes);
     out.push({
       measurement: `size ${s.name}, min+gzip`,
       result: kb(s.gzipBytes),
+      value: s.gzipBytes,
       spread: `${kb(s.minBytes)} min`,
-      detail: `esbuild ESM bundle; external: ${s.external.filter((e) => e !== 'node:*').join(', ') || 'none'}`,
-      target: s.target === undefined ? '—' : `≤ ${kb(s.target)}`,
-      verdict: s.pass === undefined ? 'info' : s.pass ? 'PASS' : 'FAIL',
+      detail: `${problem ?? `recorded ${recorded === undefined ? '?' : kb(recorded)}`}; esbuild ESM bundle; external: ${s.external.filter((e) => e !== 'node:*').join(', ') || 'none'}`,
+      target: recorded === undefined ? 'recorded' : `≤ ${kb(recorded * (1 + SIZE_TOLERANCE))}`,
+      verdict: problem === undefined ? 'PASS' : 'FAIL',
     });
   }
   return out;
 }
 
-const COLUMNS: readonly (keyof Row)[] = [
-  'measurement',
-  'result',
-  'spread',
-  'target',
-  'verdict',
-  'detail',
-];
-const HEADERS: Record<keyof Row, string> = {
+const COLUMNS = ['measurement', 'result', 'spread', 'target', 'verdict', 'detail'] as const;
+type Column = (typeof COLUMNS)[number];
+const HEADERS: Record<Column, string> = {
   measurement: 'Measurement',
   result: 'Result',
   spread: 'Spread',
   detail: 'Detail',
   target: 'Target',
-  verdict: 'Pass',
+  verdict: 'Verdict',
 };
 
 export function textTable(list: readonly Row[]): string {
@@ -254,9 +312,10 @@ export function markdownResults(report: BenchReport): string {
         (a) =>
           `| ${a.area} | ${kb(a.minBytes)} | ${((100 * a.minBytes) / b.minBytes).toFixed(0)}% |`,
       ),
-      '',
-      `The remediation catalogue alone is ${kb(b.catalogueGzipBytes)} min+gzip.`,
     );
+    if (b.catalogueGzipBytes !== undefined) {
+      parts.push('', `The remediation catalogue alone is ${kb(b.catalogueGzipBytes)} min+gzip.`);
+    }
   }
   return parts.join('\n');
 }

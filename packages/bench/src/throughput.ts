@@ -4,9 +4,9 @@ import autocannon from 'autocannon';
 import { foreignCores, type QuietGate, snapshot } from './interference.js';
 import { pinnedCommand } from './pin.js';
 import type { ReadyMessage } from './servers/main.js';
-import { FAIL_PATH, type Framework, OK_PATH, type Variant } from './servers/shared.js';
-import type { HandlerTiming, TimingRequest } from './servers/timing.js';
-import { max, median, min, quantile, rotate } from './stats.js';
+import { type ErrorForm, FAIL_PATH, OK_PATH, type Variant } from './servers/shared.js';
+import type { ServerStats, StatsRequest } from './servers/stats.js';
+import { median, rotate } from './stats.js';
 
 // Resolved the same from src/ (vitest) and dist/ (node): both sit one level below the package.
 const SERVER_SCRIPT = fileURLToPath(new URL('../dist/servers/main.js', import.meta.url));
@@ -14,9 +14,9 @@ const SERVER_SCRIPT = fileURLToPath(new URL('../dist/servers/main.js', import.me
 export interface LoadSettings {
   /** Seconds per measured run. */
   readonly duration: number;
-  /** Seconds of load per variant before the first measured round. */
+  /** Seconds of load per server before the first measured round. */
   readonly warmup: number;
-  /** Measured rounds per generation; each round runs every variant once, starting with a different one. */
+  /** Measured rounds per generation; each round runs every server once, starting with a different one. */
   readonly rounds: number;
   /** Sets of fresh server processes, each warmed up and measured for `rounds` rounds. */
   readonly generations: number;
@@ -32,17 +32,23 @@ export interface LoadSettings {
 
 export type Path = 'happy' | 'error';
 
+/** One server process per generation: a variant, the error form its route throws, and an id. */
+export interface Slot {
+  /** Unique within a comparison; an A/A copy gets its own id (`hand#2`). */
+  readonly id: string;
+  readonly variant: Variant;
+  readonly form: ErrorForm;
+}
+
 export interface Comparison {
-  readonly framework: Framework;
+  readonly framework: string;
   readonly path: Path;
-  readonly baseline: Variant;
-  /** The variants compared with the baseline, in report order. */
-  readonly variants: readonly Variant[];
+  readonly slots: readonly Slot[];
 }
 
 /** One autocannon run against one server. */
 export interface RunStats {
-  readonly variant: Variant;
+  readonly slot: string;
   readonly requests: number;
   readonly seconds: number;
   readonly rps: number;
@@ -50,30 +56,29 @@ export interface RunStats {
   readonly p99: number;
   readonly errors: number;
   readonly unexpectedStatus: number;
+  /** The server process's CPU time (all threads) during the run, per request answered. */
+  readonly cpuMicrosPerRequest: number;
+  /** Mean wall time of a core handler call during the run; NaN when the core was not called. */
+  readonly coreMicrosPerCall: number;
+  readonly coreCalls: number;
   /** Cores' worth of CPU other processes used during the run; undefined where it cannot be read. */
   readonly foreignCores: number | undefined;
 }
 
-export interface VariantResult {
-  readonly variant: Variant;
-  /** Per round: this variant's requests/s divided by the baseline's in the same round. */
-  readonly ratios: readonly number[];
-  readonly ratio: number;
-  /** Interquartile range of the per-round ratios. */
-  readonly ratioP25: number;
-  readonly ratioP75: number;
-  readonly ratioMin: number;
-  readonly ratioMax: number;
+export interface SlotSummary {
+  readonly slot: Slot;
+  /** Medians over the rounds. */
   readonly rps: number;
   readonly p99: number;
+  readonly cpuMicrosPerRequest: number;
+  readonly coreMicrosPerCall: number;
 }
 
-export interface ComparisonResult {
-  readonly framework: Framework;
-  readonly path: Path;
-  readonly baseline: { readonly variant: Variant; readonly rps: number; readonly p99: number };
-  readonly variants: readonly VariantResult[];
-  readonly runs: readonly RunStats[];
+export interface ComparisonResult<C extends Comparison = Comparison> {
+  readonly comparison: C;
+  readonly slots: readonly SlotSummary[];
+  /** Per kept round: every slot's run, by slot id. */
+  readonly rounds: readonly Readonly<Record<string, RunStats>>[];
   /** Rounds measured while other processes used the CPU, and repeated. */
   readonly discardedRounds: number;
   /** Rounds kept although disturbed, because the repeats ran out. */
@@ -83,8 +88,7 @@ export interface ComparisonResult {
 export interface RunningServer {
   readonly port: number;
   readonly pid: number | undefined;
-  /** The handler time a `four29-timed` server measured; `reset` starts it afresh. */
-  timing(reset: boolean): Promise<HandlerTiming>;
+  stats(): Promise<ServerStats>;
   stop(): Promise<void>;
 }
 
@@ -94,13 +98,10 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function startOnce(
-  framework: Framework,
-  variant: Variant,
-  cpu: number | undefined,
-): Promise<RunningServer> {
+function startOnce(framework: string, slot: Slot, cpu: number | undefined): Promise<RunningServer> {
+  const name = `${framework}/${slot.variant}/${slot.form}`;
   return new Promise((resolve, reject) => {
-    const [command, args] = pinnedCommand(cpu, [SERVER_SCRIPT, framework, variant]);
+    const [command, args] = pinnedCommand(cpu, [SERVER_SCRIPT, framework, slot.variant, slot.form]);
     // taskset execs node in place: same pid, and the IPC channel is inherited.
     const child = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -113,7 +114,7 @@ function startOnce(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${framework}/${variant} server did not start in 30 s\n${stderr}`));
+      reject(new Error(`${name} server did not start in 30 s\n${stderr}`));
     }, 30_000);
     child.once('error', (err) => {
       clearTimeout(timer);
@@ -123,29 +124,29 @@ function startOnce(
     child.once('exit', (code, signal) => {
       live.delete(child);
       clearTimeout(timer);
-      reject(new Error(`${framework}/${variant} server exited (${code ?? signal})\n${stderr}`));
+      reject(new Error(`${name} server exited (${code ?? signal})\n${stderr}`));
     });
     child.once('message', (message: ReadyMessage) => {
       clearTimeout(timer);
       if (typeof message?.port !== 'number') {
         child.kill('SIGKILL');
-        reject(new Error(`${framework}/${variant} server sent ${JSON.stringify(message)}`));
+        reject(new Error(`${name} server sent ${JSON.stringify(message)}`));
         return;
       }
       resolve({
         port: message.port,
         pid: child.pid,
-        timing: (reset) =>
-          new Promise<HandlerTiming>((done, fail) => {
-            const late = setTimeout(() => fail(new Error('server did not report timing')), 5_000);
+        stats: () =>
+          new Promise<ServerStats>((done, fail) => {
+            const late = setTimeout(() => fail(new Error(`${name} did not report stats`)), 5_000);
             const onMessage = (reply: unknown): void => {
-              if ((reply as { type?: unknown } | null)?.type !== 'timing') return;
+              if ((reply as { type?: unknown } | null)?.type !== 'stats') return;
               clearTimeout(late);
               child.off('message', onMessage);
-              done(reply as HandlerTiming);
+              done(reply as ServerStats);
             };
             child.on('message', onMessage);
-            const request: TimingRequest = { type: 'timing', reset };
+            const request: StatsRequest = { type: 'stats' };
             child.send(request);
           }),
         async stop() {
@@ -163,14 +164,14 @@ function startOnce(
 
 /** Starts one server process. Retries twice: in a shared checkout a dist can be mid-rebuild. */
 export async function startServer(
-  framework: Framework,
-  variant: Variant,
+  framework: string,
+  slot: Slot,
   cpu?: number,
 ): Promise<RunningServer> {
   let last: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(framework, variant, cpu);
+      return await startOnce(framework, slot, cpu);
     } catch (err) {
       last = err;
       await new Promise((r) => setTimeout(r, 2_000));
@@ -182,13 +183,24 @@ export async function startServer(
 interface Expectation {
   readonly status: number;
   readonly contentType: string;
+  /** The Retry-After the fixture's reset header (1.146 s) gives, rounded up. */
+  readonly retryAfter?: string;
+  /** The problem's `kind` member (four29 only). */
+  readonly kind?: string;
 }
 
 function expectationFor(path: Path, variant: Variant): Expectation {
   if (path === 'happy') return { status: 200, contentType: 'application/json' };
-  if (variant === 'static' || variant === 'four29-timed')
-    return { status: 503, contentType: 'application/json' };
-  return { status: 503, contentType: 'application/problem+json' };
+  if (variant === 'static') return { status: 503, contentType: 'application/json' };
+  if (variant === 'hand')
+    return { status: 503, contentType: 'application/problem+json', retryAfter: '2' };
+  if (variant === 'bare') return { status: 500, contentType: '' };
+  return {
+    status: 503,
+    contentType: 'application/problem+json',
+    retryAfter: '2',
+    kind: 'rate_limited',
+  };
 }
 
 /** One real request first: a server that answers the wrong thing would be benchmarked for nothing. */
@@ -197,58 +209,89 @@ export async function probe(port: number, path: Path, variant: Variant): Promise
   const body = await res.text();
   const want = expectationFor(path, variant);
   const type = res.headers.get('content-type') ?? '';
-  if (res.status !== want.status || !type.startsWith(want.contentType)) {
+  const retryAfter = res.headers.get('retry-after') ?? undefined;
+  const got = `${res.status} ${type} retry-after ${retryAfter}: ${body.slice(0, 200)}`;
+  if (
+    res.status !== want.status ||
+    !type.startsWith(want.contentType) ||
+    (want.retryAfter !== undefined && retryAfter !== want.retryAfter)
+  ) {
     throw new Error(
-      `${variant} ${path}: expected ${want.status} ${want.contentType}, got ${res.status} ${type}: ${body.slice(0, 200)}`,
+      `${variant} ${path}: expected ${want.status} ${want.contentType} retry-after ${want.retryAfter}, got ${got}`,
     );
   }
-  if (want.contentType === 'application/problem+json') {
+  if (want.kind !== undefined) {
     const kind: unknown = (JSON.parse(body) as { kind?: unknown }).kind;
-    if (kind !== 'rate_limited')
-      throw new Error(`${variant}: expected kind rate_limited, got ${String(kind)}`);
+    if (kind !== want.kind) throw new Error(`${variant}: expected kind ${want.kind}, got ${got}`);
   }
 }
 
 async function load(
   server: RunningServer,
-  path: Path,
-  variant: Variant,
+  c: Comparison,
+  slot: Slot,
   seconds: number,
   connections: number,
 ): Promise<RunStats> {
-  const port = server.port;
   const before = snapshot(server.pid);
+  const statsBefore = await server.stats();
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}${path === 'happy' ? OK_PATH : FAIL_PATH}`,
+    url: `http://127.0.0.1:${server.port}${c.path === 'happy' ? OK_PATH : FAIL_PATH}`,
     connections,
     pipelining: 1,
     duration: seconds,
     // Sample often enough that sub-second quick runs stop close to their duration.
     sampleInt: Math.min(1_000, Math.max(100, Math.round((seconds * 1_000) / 4))),
   });
-  const want = expectationFor(path, variant).status;
+  const statsAfter = await server.stats();
+  const want = expectationFor(c.path, slot.variant).status;
   const expected = want === 200 ? result['2xx'] : result['5xx'];
   const requests = result.requests.total;
+  const coreCalls = statsAfter.coreCalls - statsBefore.coreCalls;
   return {
-    variant,
+    slot: slot.id,
     requests,
     seconds: result.duration,
     rps: result.duration > 0 ? requests / result.duration : Number.NaN,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     unexpectedStatus: Math.max(0, requests - expected),
+    cpuMicrosPerRequest:
+      requests > 0 ? (statsAfter.cpuMicros - statsBefore.cpuMicros) / requests : Number.NaN,
+    coreMicrosPerCall:
+      coreCalls > 0 ? (statsAfter.coreMicros - statsBefore.coreMicros) / coreCalls : Number.NaN,
+    coreCalls,
     foreignCores: foreignCores(before, snapshot(server.pid)),
   };
 }
 
 interface Tally {
-  readonly perRound: Map<Variant, RunStats>[];
-  readonly runs: RunStats[];
+  readonly rounds: Record<string, RunStats>[];
   /** Rounds started, kept or not: the rotation keeps turning across repeats. */
   attempts: number;
   discarded: number;
   /** Rounds kept although disturbed, because the repeats ran out. */
   keptDisturbed: number;
+}
+
+async function startAll(
+  c: Comparison,
+  serverCpu: number | undefined,
+): Promise<Map<string, RunningServer>> {
+  // In parallel: start-up is not measured, and a set of seven Nest processes takes a while.
+  const started = await Promise.allSettled(
+    c.slots.map((slot) => startServer(c.framework, slot, serverCpu)),
+  );
+  const servers = new Map<string, RunningServer>();
+  started.forEach((s, i) => {
+    if (s.status === 'fulfilled') servers.set((c.slots[i] as Slot).id, s.value);
+  });
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+    throw failed.reason;
+  }
+  return servers;
 }
 
 /** One generation: fresh server processes, a warm-up each, then `rounds` rounds. */
@@ -261,17 +304,12 @@ async function generation(
   tally: Tally,
   quiet: QuietGate | undefined,
 ): Promise<void> {
-  const all = [c.baseline, ...c.variants];
-  const servers = new Map<Variant, RunningServer>();
+  const servers = await startAll(c, serverCpu);
   try {
-    for (const variant of all) {
-      const server = await startServer(c.framework, variant, serverCpu);
-      servers.set(variant, server);
-      await probe(server.port, c.path, variant);
-    }
-    const server = (v: Variant): RunningServer => servers.get(v) as RunningServer;
-    for (const variant of all) {
-      await load(server(variant), c.path, variant, settings.warmup, settings.connections);
+    const server = (slot: Slot): RunningServer => servers.get(slot.id) as RunningServer;
+    for (const slot of c.slots) await probe(server(slot).port, c.path, slot.variant);
+    for (const slot of c.slots) {
+      await load(server(slot), c, slot, settings.warmup, settings.connections);
     }
     let repeats = 0;
     for (let round = 0; round < settings.rounds; ) {
@@ -279,27 +317,24 @@ async function generation(
       if (quiet !== undefined && !(await quiet.wait())) {
         log(`  ${c.framework} ${c.path}: other processes keep the CPU busy; measuring anyway`);
       }
-      const byVariant = new Map<Variant, RunStats>();
+      const bySlot: Record<string, RunStats> = {};
       let foreign = 0;
-      for (const variant of rotate(all, tally.attempts)) {
-        const stats = await load(
-          server(variant),
-          c.path,
-          variant,
-          settings.duration,
-          settings.connections,
-        );
+      for (const slot of rotate(c.slots, tally.attempts)) {
+        const stats = await load(server(slot), c, slot, settings.duration, settings.connections);
         if (stats.errors > 0 || stats.unexpectedStatus > 0) {
           throw new Error(
-            `${c.framework}/${variant} ${c.path}: ${stats.errors} socket errors, ${stats.unexpectedStatus} unexpected statuses`,
+            `${c.framework}/${slot.id} ${c.path}: ${stats.errors} socket errors, ${stats.unexpectedStatus} unexpected statuses`,
           );
         }
-        byVariant.set(variant, stats);
+        bySlot[slot.id] = stats;
         foreign = Math.max(foreign, stats.foreignCores ?? 0);
       }
       tally.attempts++;
-      const line = `  ${c.framework} ${c.path} processes ${index + 1}/${settings.generations} round ${round + 1}/${settings.rounds}: ${all
-        .map((v) => `${v} ${Math.round(byVariant.get(v)?.rps ?? Number.NaN)}/s`)
+      const line = `  ${c.framework} ${c.path} processes ${index + 1}/${settings.generations} round ${round + 1}/${settings.rounds}: ${c.slots
+        .map((s) => {
+          const r = bySlot[s.id];
+          return `${s.id} ${Math.round(r?.rps ?? Number.NaN)}/s ${(r?.cpuMicrosPerRequest ?? Number.NaN).toFixed(0)} µs`;
+        })
         .join(', ')}; other processes used ${foreign.toFixed(2)} cores`;
       if (foreign > settings.maxForeignCores) {
         if (repeats < settings.maxRepeats) {
@@ -313,8 +348,7 @@ async function generation(
       } else {
         log(line);
       }
-      tally.perRound.push(byVariant);
-      tally.runs.push(...byVariant.values());
+      tally.rounds.push(bySlot);
       round++;
     }
   } finally {
@@ -323,93 +357,42 @@ async function generation(
 }
 
 /**
- * For each of `generations` sets of fresh server processes (one per variant, baseline included):
- * a warm-up each, then `rounds` rounds in which every variant is loaded once, the starting variant
- * rotating so that drift (other processes, CPU frequency, GC) falls evenly on all of them. Ratios
- * are taken within a round. New processes per generation, because two identical server processes
- * can differ by a few percent for their whole life (code and heap placement, core assignment).
+ * For each of `generations` sets of fresh server processes (one per slot): a warm-up each, then
+ * `rounds` rounds in which every server is loaded once, the starting one rotating so that drift
+ * (other processes, CPU frequency, GC) falls evenly on all of them. Ratios are taken within a
+ * round (see report.ts). New processes per generation, because two identical server processes can
+ * differ by a few percent for their whole life (code and heap placement); the A/A slots show how
+ * much.
  */
-export async function compare(
-  c: Comparison,
+export async function compare<C extends Comparison>(
+  c: C,
   settings: LoadSettings,
   log: (line: string) => void,
   serverCpu?: number,
   quiet?: QuietGate,
-): Promise<ComparisonResult> {
-  const tally: Tally = { perRound: [], runs: [], attempts: 0, discarded: 0, keptDisturbed: 0 };
+): Promise<ComparisonResult<C>> {
+  const tally: Tally = { rounds: [], attempts: 0, discarded: 0, keptDisturbed: 0 };
   for (let g = 0; g < settings.generations; g++) {
     await generation(c, settings, log, serverCpu, g, tally, quiet);
   }
-  const { perRound, runs } = tally;
-  const baseRps = perRound.map((r) => r.get(c.baseline)?.rps ?? Number.NaN);
-  const baseP99 = perRound.map((r) => r.get(c.baseline)?.p99 ?? Number.NaN);
+  const of = (slot: Slot, pick: (r: RunStats) => number): number =>
+    median(
+      tally.rounds.map((r) => {
+        const run = r[slot.id];
+        return run === undefined ? Number.NaN : pick(run);
+      }),
+    );
   return {
-    framework: c.framework,
-    path: c.path,
-    baseline: { variant: c.baseline, rps: median(baseRps), p99: median(baseP99) },
-    variants: c.variants.map((variant) => {
-      const ratios = perRound.map(
-        (r, i) => (r.get(variant)?.rps ?? Number.NaN) / (baseRps[i] as number),
-      );
-      return {
-        variant,
-        ratios,
-        ratio: median(ratios),
-        ratioP25: quantile(ratios, 0.25),
-        ratioP75: quantile(ratios, 0.75),
-        ratioMin: min(ratios),
-        ratioMax: max(ratios),
-        rps: median(perRound.map((r) => r.get(variant)?.rps ?? Number.NaN)),
-        p99: median(perRound.map((r) => r.get(variant)?.p99 ?? Number.NaN)),
-      };
-    }),
-    runs,
+    comparison: c,
+    slots: c.slots.map((slot) => ({
+      slot,
+      rps: of(slot, (r) => r.rps),
+      p99: of(slot, (r) => r.p99),
+      cpuMicrosPerRequest: of(slot, (r) => r.cpuMicrosPerRequest),
+      coreMicrosPerCall: of(slot, (r) => r.coreMicrosPerCall),
+    })),
+    rounds: tally.rounds,
     discardedRounds: tally.discarded,
     disturbedRounds: tally.keptDisturbed,
   };
-}
-
-export interface InServerResult {
-  /** Mean microseconds per handler call, per measured run. */
-  readonly perRun: readonly number[];
-  readonly micros: number;
-  readonly calls: number;
-}
-
-/**
- * The core handler's cost inside a loaded server: a Hono app whose `onError` times
- * `createUpstreamErrorHandler({ logger: false })` on the error route's openai 429 and then sends
- * the static 503. A warm-up, then `rounds` runs; the median of the per-run means.
- */
-export async function measureHandlerInServer(
-  settings: LoadSettings,
-  serverCpu?: number,
-): Promise<InServerResult> {
-  const server = await startServer('hono', 'four29-timed', serverCpu);
-  try {
-    await probe(server.port, 'error', 'four29-timed');
-    await load(server, 'error', 'four29-timed', settings.warmup, settings.connections);
-    await server.timing(true);
-    const perRun: number[] = [];
-    let calls = 0;
-    for (let i = 0; i < settings.rounds; i++) {
-      const stats = await load(
-        server,
-        'error',
-        'four29-timed',
-        settings.duration,
-        settings.connections,
-      );
-      if (stats.errors > 0 || stats.unexpectedStatus > 0)
-        throw new Error(
-          `hono/four29-timed: ${stats.errors} socket errors, ${stats.unexpectedStatus} unexpected statuses`,
-        );
-      const t = await server.timing(true);
-      perRun.push(t.micros);
-      calls += t.calls;
-    }
-    return { perRun, micros: median(perRun), calls };
-  } finally {
-    await server.stop();
-  }
 }
