@@ -19,3 +19,15 @@ export {
   type RetryOptions,
   withRetry,
 } from './retry.js';
+export type {
+  BreakerEntry,
+  BreakerRecord,
+  BreakerStore,
+  BreakerTrip,
+  PaceDecision,
+  PaceReport,
+  PaceRequest,
+  PacingStore,
+  ResilienceStore,
+  SharedBudget,
+} from './store.js';
