@@ -110,21 +110,38 @@ const DEFAULT_CODES: Partial<Record<UpstreamErrorKind, readonly [number, string]
   upstream_timeout: [504, 'timeout_error'],
 };
 
-/**
- * What a call fails fast with when another instance tripped the shared breaker: an upstream error
- * four29 classifies as the same kind, with no upstream message (the store has none).
- */
-function fleetError(trip: BreakerTrip): UpstreamHttpError {
-  const fallback = DEFAULT_CODES[trip.kind] ?? [502, 'upstream_error'];
-  const code = trip.upstreamCode ?? fallback[1];
+function syntheticError(trip: BreakerTrip, status: number, code: string): UpstreamHttpError {
   const message =
     'Not sent by four29 quota breaker: another instance sharing its store got this error from the upstream for this key.';
   return new UpstreamHttpError({
-    status: trip.upstreamStatus ?? fallback[0],
+    status,
     provider: trip.provider,
     message,
     body: { type: 'error', error: { type: code, code, message } },
   });
+}
+
+/**
+ * What a call fails fast with when another instance tripped the shared breaker: an upstream error
+ * four29 classifies as the same kind, with no upstream message (the store has none). The trip's
+ * own status and code first; where the kind came from the message (Anthropic's "credit balance
+ * is too low" is a 400 `invalid_request_error`), the kind's usual code.
+ */
+function fleetError(trip: BreakerTrip, classifyAs: (e: unknown) => Classification | null) {
+  const fallback = DEFAULT_CODES[trip.kind] ?? [502, 'upstream_error'];
+  const candidates: (readonly [number, string])[] = [
+    [trip.upstreamStatus ?? fallback[0], trip.upstreamCode ?? fallback[1]],
+    [trip.upstreamStatus ?? fallback[0], fallback[1]],
+    fallback,
+  ];
+  let last: { error: UpstreamHttpError; classification: Classification | null } | undefined;
+  for (const [status, code] of candidates) {
+    const error = syntheticError(trip, status, code);
+    const classification = classifyAs(error);
+    last = { error, classification };
+    if (classification?.kind === trip.kind) break;
+  }
+  return last as { error: UpstreamHttpError; classification: Classification | null };
 }
 
 function newGen(t: number): string {
@@ -295,8 +312,7 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
   function errorOf(id: string, gen: string, trip: BreakerTrip) {
     const own = tripped.get(id);
     if (own !== undefined && own.gen === gen) return own;
-    const error = fleetError(trip);
-    return { gen, error, classification: classifyTrip(error, trip.provider) };
+    return { gen, ...fleetError(trip, (e) => classifyTrip(e, trip.provider)) };
   }
 
   function emit(trip: BreakerTrip, status: QuotaBreakerStatus, previous: QuotaBreakerStatus) {
