@@ -25,7 +25,8 @@ export const CLIENTS: readonly ClientKind[] = [
       });
       client.on('error', () => {});
       await client.connect();
-      return { client, close: async () => void (await client.quit().catch(() => {})) };
+      // destroy, not quit: quit waits for a server that may be gone in the fault tests.
+      return { client, close: async () => client.destroy() };
     },
   },
   {
