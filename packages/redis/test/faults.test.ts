@@ -4,11 +4,11 @@
  * warning per outage and no unhandled rejection, and the store must be used again once back.
  */
 import { createPacedFetch, createQuotaBreaker } from '@four29/resilience';
+import { upstreamHttpError as upstreamError } from '@four29/test-kit';
 import { type RedisServer, startRedisServer } from '@four29/test-kit/redis-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { CLIENTS, type TestClient } from './clients.js';
-import { upstreamError } from './upstream-errors.js';
 
 const KEY = 'sk-proj-faults-aaaaaaaaaaaaaaaaaaaaaaaa';
 const URL_A = 'https://api.openai.example.test/v1/chat/completions';

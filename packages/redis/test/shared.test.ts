@@ -1,11 +1,11 @@
 import { createUpstreamErrorHandler } from '@four29/core';
 import { fixtureById } from '@four29/fixtures';
 import { createPacedFetch, createQuotaBreaker } from '@four29/resilience';
+import { upstreamHttpError as upstreamError } from '@four29/test-kit';
 import { type RedisServer, startRedisServer } from '@four29/test-kit/redis-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRedisStore, type RedisStore } from '../src/index.js';
 import { CLIENTS, type TestClient } from './clients.js';
-import { upstreamError } from './upstream-errors.js';
 
 const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
 const URL_A = 'https://api.openai.example.test/v1/chat/completions';

@@ -672,6 +672,11 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
       const sid = `${origin}/${digest}`;
       const d = await sharedAdmit(store, guard, sid, origin, tokens, signal);
       if (d !== FAILED) {
+        if (signal?.aborted) {
+          // Aborted while the store was deciding: give the slot back, send nothing.
+          if (d.go) void guard.call(() => store.paceRelease(sid, now(), d.reservation, undefined));
+          throw abortReason(signal);
+        }
         if (d.go) return sendShared(store, guard, sid, bucket, d.reservation, d.seq, input, init);
         if (!sendOverMax) return localRateLimitResponse(d.waitMs, maxWaitMs);
         return sendShared(store, guard, sid, bucket, undefined, 0, input, init);

@@ -48,15 +48,15 @@ export function createStoreGuard(store: object, options: StoreGuardOptions): Sto
     h.retryAt = options.now() + RETRY_MS;
     if (!h.down) {
       h.down = true;
+      let reason = error === FAILED ? `no answer within ${timeoutMs} ms` : typeof error;
       try {
         // The error's name only: a client's message can quote the command and its arguments.
         const name: unknown = (error as { name?: unknown } | null)?.name;
-        const reason =
-          error === FAILED
-            ? `no answer within ${timeoutMs} ms`
-            : typeof name === 'string'
-              ? name.slice(0, 64)
-              : typeof error;
+        if (error !== FAILED && typeof name === 'string') reason = name.slice(0, 64);
+      } catch {
+        // A hostile error object: its type will do.
+      }
+      try {
         logger?.warn(
           { four29: 'store_unavailable', helper: options.helper, reason },
           'four29: shared store unavailable; deciding from in-process state until it answers again',
