@@ -239,6 +239,29 @@ describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
     await inFlight;
   });
 
+  it("a 429's Retry-After on one instance holds the others", async () => {
+    const calls: string[] = [];
+    const make = (store: RedisStore, who: string) =>
+      createPacedFetch({
+        store,
+        maxWaitMs: 100,
+        logger: false,
+        fetch: async () => {
+          calls.push(who);
+          return new Response('{}', { status: 429, headers: { 'retry-after': '30' } });
+        },
+      });
+    expect((await make(storeA, 'a')(URL_A, { headers: AUTH })).status).toBe(429);
+    // The release is not awaited by the caller: wait until Redis has it.
+    await vi.waitFor(async () => {
+      const [key] = (await command('KEYS', `${prefix}*:pace`)) as string[];
+      expect(await command('HGET', key ?? '', 'x')).not.toBeNull();
+    });
+    const held = await make(storeB, 'b')(URL_A, { headers: AUTH });
+    expect(held.headers.get('x-four29-paced')).toBe('over-max-wait');
+    expect(calls).toEqual(['a']);
+  });
+
   it('configured budgets are shared', async () => {
     const calls: string[] = [];
     const make = (store: RedisStore, who: string) =>
