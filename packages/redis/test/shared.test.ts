@@ -1,11 +1,16 @@
 import { createUpstreamErrorHandler } from '@four29/core';
 import { fixtureById } from '@four29/fixtures';
-import { createPacedFetch, createQuotaBreaker } from '@four29/resilience';
+import {
+  createMemoryStore,
+  createPacedFetch,
+  createQuotaBreaker,
+  type ResilienceStore,
+} from '@four29/resilience';
 import { upstreamHttpError as upstreamError } from '@four29/test-kit';
 import { type RedisServer, startRedisServer } from '@four29/test-kit/redis-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRedisStore, type RedisStore } from '../src/index.js';
-import { CLIENTS, type TestClient } from './clients.js';
+import { CLIENTS, type ClientKind, type TestClient } from './clients.js';
 
 const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
 const URL_A = 'https://api.openai.example.test/v1/chat/completions';
@@ -19,32 +24,49 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
+/**
+ * The same behaviour through Redis with each real client, and through @four29/resilience's
+ * in-memory store shared by two helpers in one process (the reference the Lua scripts follow).
+ */
+const BACKENDS: readonly { name: string; client?: ClientKind }[] = [
+  ...CLIENTS.map((client) => ({ name: client.name, client })),
+  { name: 'createMemoryStore' },
+];
+
+describe.each(BACKENDS)('shared state through $name', (backend) => {
   // Two instances of a service: two clients, two stores, one Redis.
-  let a: TestClient;
-  let b: TestClient;
-  let storeA: RedisStore;
-  let storeB: RedisStore;
+  let a: TestClient | undefined;
+  let b: TestClient | undefined;
+  let storeA: ResilienceStore;
+  let storeB: ResilienceStore;
+  let redisStore: RedisStore | undefined;
   let prefix = '';
   let n = 0;
+  const onRedis = backend.client !== undefined ? it : it.skip;
   beforeAll(async () => {
-    a = await kind.connect(server.port);
-    b = await kind.connect(server.port);
+    a = await backend.client?.connect(server.port);
+    b = await backend.client?.connect(server.port);
   });
   afterAll(async () => {
     await a?.close();
     await b?.close();
   });
   beforeEach(() => {
-    prefix = `t${++n}-${kind.name}:`;
-    storeA = createRedisStore({ client: a.client, prefix });
+    prefix = `t${++n}-${backend.name}:`;
+    if (a === undefined || b === undefined) {
+      storeA = storeB = createMemoryStore();
+      redisStore = undefined;
+      return;
+    }
+    redisStore = createRedisStore({ client: a.client, prefix });
+    storeA = redisStore;
     storeB = createRedisStore({ client: b.client, prefix });
   });
 
   async function command(...args: string[]): Promise<unknown> {
-    const c = a.client as { call?: (...x: string[]) => Promise<unknown> };
+    const c = a?.client as { call?: (...x: string[]) => Promise<unknown> };
     if (typeof c.call === 'function') return c.call(...args);
-    return (a.client as { sendCommand(x: string[]): Promise<unknown> }).sendCommand(args);
+    return (a?.client as { sendCommand(x: string[]): Promise<unknown> }).sendCommand(args);
   }
 
   it('a quota error on one instance opens the breaker on the other; it fails fast, classified alike', async () => {
@@ -166,7 +188,7 @@ describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
     ]);
   });
 
-  it('keeps only hash-tagged keys with the key digest, each with a TTL', async () => {
+  onRedis('keeps only hash-tagged keys with the key digest, each with a TTL', async () => {
     const breaker = createQuotaBreaker({ store: storeA, logger: false });
     await breaker
       .run(() => Promise.reject(upstreamError('openai.insufficient_quota')), { key: KEY })
@@ -196,7 +218,8 @@ describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
     }
     // One key's state lives in one cluster slot.
     const tag = (k: string) => k.slice(k.indexOf('{'), k.indexOf('}') + 1);
-    expect(tag(storeA.keyOf('pace', 'x/y'))).toBe(tag(storeA.keyOf('inflight', 'x/y')));
+    const store = redisStore as RedisStore;
+    expect(tag(store.keyOf('pace', 'x/y'))).toBe(tag(store.keyOf('inflight', 'x/y')));
   });
 
   it('an announced budget and the requests in flight are shared: the other instance does not take the last slot', async () => {
@@ -241,7 +264,7 @@ describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
 
   it("a 429's Retry-After on one instance holds the others", async () => {
     const calls: string[] = [];
-    const make = (store: RedisStore, who: string) =>
+    const make = (store: ResilienceStore, who: string) =>
       createPacedFetch({
         store,
         maxWaitMs: 100,
@@ -254,6 +277,7 @@ describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
     expect((await make(storeA, 'a')(URL_A, { headers: AUTH })).status).toBe(429);
     // The release is not awaited by the caller: wait until Redis has it.
     await vi.waitFor(async () => {
+      if (redisStore === undefined) return;
       const [key] = (await command('KEYS', `${prefix}*:pace`)) as string[];
       expect(await command('HGET', key ?? '', 'x')).not.toBeNull();
     });
@@ -264,7 +288,7 @@ describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
 
   it('configured budgets are shared', async () => {
     const calls: string[] = [];
-    const make = (store: RedisStore, who: string) =>
+    const make = (store: ResilienceStore, who: string) =>
       createPacedFetch({
         store,
         requestsPerMinute: 3,
@@ -285,7 +309,7 @@ describe.each(CLIENTS)('@four29/redis with $name', (kind) => {
     expect(calls).toEqual(['a', 'b', 'a']);
   });
 
-  it('runs its scripts again after SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
+  onRedis('runs its scripts again after SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
     const breaker = createQuotaBreaker({ store: storeA, logger: false });
     await breaker.run(async () => 1, { key: KEY });
     await command('SCRIPT', 'FLUSH');

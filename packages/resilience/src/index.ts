@@ -7,6 +7,7 @@ export {
   type QuotaBreakerStateChange,
   type QuotaBreakerStatus,
 } from './breaker.js';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   createPacedFetch,
   type PacedFetch,

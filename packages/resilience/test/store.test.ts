@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuotaBreaker, type QuotaBreakerOptions } from '../src/breaker.js';
+import { createMemoryStore } from '../src/memory-store.js';
 import { createPacedFetch, type PacedFetchOptions } from '../src/paced-fetch.js';
 import type { ResilienceStore } from '../src/store.js';
 import { upstreamError } from './upstream-errors.js';
@@ -148,5 +149,33 @@ describe('store options', () => {
     await expect(paced(URL_A, { signal: controller.signal })).rejects.toThrow('client went away');
     expect(sent).toEqual([]);
     expect(released).toEqual(['r1']);
+  });
+});
+
+describe('createMemoryStore', () => {
+  // The full contract runs in @four29/redis, beside the Redis store; here only that it is one.
+  it('shares a breaker and a configured budget between helpers in one process', async () => {
+    const store = createMemoryStore();
+    const one = createQuotaBreaker({ store });
+    const two = createQuotaBreaker({ store });
+    await one
+      .run(() => Promise.reject(upstreamError('openai.insufficient_quota')), { key: KEY })
+      .catch(() => {});
+    await expect(two.run(async () => 'sent', { key: KEY })).rejects.toMatchObject({ status: 429 });
+
+    const sent: string[] = [];
+    const make = () =>
+      createPacedFetch({
+        store,
+        requestsPerMinute: 1,
+        maxWaitMs: 10,
+        fetch: async () => {
+          sent.push('x');
+          return new Response('{}');
+        },
+      });
+    expect((await make()(URL_A)).status).toBe(200);
+    expect((await make()(URL_A)).status).toBe(429);
+    expect(sent).toHaveLength(1);
   });
 });
