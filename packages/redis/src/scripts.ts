@@ -60,7 +60,8 @@ export const BREAKER_FIELDS = ['g', 'k', 'p', 's', 'c', 'u', 'n', 't', 'h', 'r']
 /**
  * Pacing state. KEYS[1] hash: a:<name> announced budget "remaining|limit|resetAt|countsRequests|seq",
  * x blocked until (Retry-After), rq/tk configured request/token levels as of lt, q send serial.
- * KEYS[2] sorted set: reservations in flight, member "<id>|<tokens>", score when its lease ends.
+ * KEYS[2] sorted set: reservations in flight, member "<tokens>|<reservation>", score when its
+ * lease ends.
  *
  * ACQUIRE ARGV: now, tokens, requestsPerMinute or '', tokensPerMinute or '', lease, member, minTtl.
  * Returns {1, seq} (admitted and reserved), {0, waitMs}, or {0, -1} (only answers in flight can
@@ -76,7 +77,7 @@ local members = redis.call('ZRANGE', KEYS[2], 0, -1)
 local inReq = #members
 local inTok = 0
 for i = 1, inReq do
-  inTok = inTok + (tonumber(string.match(members[i], '|(%d+)$')) or 0)
+  inTok = inTok + (tonumber(string.match(members[i], '^(%d+)|')) or 0)
 end
 local h = redis.call('HGETALL', KEYS[1])
 local f = {}
@@ -131,12 +132,15 @@ return {1, seq}
 `;
 
 /**
- * RELEASE ARGV: now, member, seq, blocked until or '', minTtl, budget count, then per budget:
+ * RELEASE ARGV: now, reservation, seq, blocked until or '', minTtl, budget count, then per budget:
  * name, remaining, limit or '', resetAt or '', countsRequests (1/0). An answer to a request sent
  * before the one a budget came from may only lower its estimate, never raise it.
  */
 export const PACE_RELEASE = `
-redis.call('ZREM', KEYS[2], ARGV[2])
+local suffix = '|' .. ARGV[2]
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if string.sub(m, -#suffix) == suffix then redis.call('ZREM', KEYS[2], m) end
+end
 local now = tonumber(ARGV[1])
 local seq = tonumber(ARGV[3])
 local horizon = tonumber(ARGV[5])

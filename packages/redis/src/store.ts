@@ -101,13 +101,6 @@ function recordOf(fields: readonly unknown[], now: number, leaseMs: number) {
   return record;
 }
 
-let serial = 0;
-
-function reservationId(tokens: number): string {
-  serial = (serial + 1) % 1_000_000;
-  return `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}.${serial}|${tokens}`;
-}
-
 /**
  * A store on Redis 6.2+ or Valkey for `@four29/resilience`. Every decision is one `EVALSHA` of a
  * Lua script (`EVAL` when the server answers `NOSCRIPT`, after a restart or `SCRIPT FLUSH`). One
@@ -217,7 +210,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
 
     async paceAcquire(id, now, request: PaceRequest): Promise<PaceDecision> {
-      const member = reservationId(Math.max(0, Math.ceil(request.tokens)));
+      const member = `${int(request.tokens)}|${request.reservation}`;
       const reply = await run(
         scripts.acquire,
         [keyOf('pace', id), keyOf('inflight', id)],
@@ -233,7 +226,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       );
       const r = Array.isArray(reply) ? reply : [];
       const value = num(r[1]) ?? -1;
-      if (num(r[0]) === 1) return { go: true, reservation: member, seq: value };
+      if (num(r[0]) === 1) return { go: true, seq: value };
       return { go: false, waitMs: value >= 0 ? value : undefined };
     },
 

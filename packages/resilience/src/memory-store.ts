@@ -78,7 +78,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ResilienceS
     typeof options.minTtlMs === 'number' && options.minTtlMs >= 1 ? options.minTtlMs : 120_000;
   const breakers = new Map<string, BreakerState>();
   const paces = new Map<string, PaceState>();
-  let serial = 0;
 
   // TTLs are wall-clock, like Redis's, whatever clock the helpers pass as `now`.
   function live<V extends { expiresAt: number }>(map: Map<string, V>, id: string): V | undefined {
@@ -212,13 +211,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ResilienceS
       if (tk !== undefined && tpm !== undefined) p.tokenLevel = tk - Math.min(tokens, tpm);
       if (rpm !== undefined || tpm !== undefined) p.levelAt = now;
       p.seq++;
-      const reservation = `${++serial}|${tokens}`;
-      p.inFlight.set(reservation, { tokens, until: now + request.leaseMs });
+      p.inFlight.set(request.reservation, { tokens, until: now + request.leaseMs });
       p.expiresAt = Math.max(p.expiresAt, Date.now() + Math.max(minTtlMs, request.leaseMs));
       paces.delete(id);
       paces.set(id, p);
       bounded(paces, maxEntries);
-      return { go: true, reservation, seq: p.seq };
+      return { go: true, seq: p.seq };
     },
     async paceRelease(id, now, reservation, report: PaceReport | undefined) {
       const p = live(paces, id);

@@ -389,6 +389,7 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
   const buckets = new Map<string, Bucket>();
   let sent = 0;
   let sharedHeld = 0;
+  let reservations = 0;
 
   function bucketFor(id: string, origin: string): Bucket {
     let bucket = buckets.get(id);
@@ -585,16 +586,24 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     origin: string,
     tokens: number,
     signal: AbortSignal | undefined,
-  ): Promise<PaceDecision | typeof FAILED> {
+  ): Promise<{ d: PaceDecision; reservation: string } | typeof FAILED> {
     const deadline = now() + maxWaitMs;
-    const request = { tokens, leaseMs, ...configured };
+    const reservation = `${now().toString(36)}.${Math.random().toString(36).slice(2, 10)}.${++reservations}`;
+    const request = { tokens, leaseMs, reservation, ...configured };
     let held = false;
     try {
       for (;;) {
         const d = await g.call(() => s.paceAcquire(sid, now(), request));
-        if (d === FAILED || d.go) return d;
+        if (d === FAILED) {
+          // A slow store may still make the reservation after we stopped waiting: undo it then.
+          void g.call(() => s.paceRelease(sid, now(), reservation, undefined));
+          return FAILED;
+        }
+        if (d.go) return { d, reservation };
         const t = now();
-        if (d.waitMs === undefined ? t >= deadline : t + d.waitMs > deadline) return d;
+        if (d.waitMs === undefined ? t >= deadline : t + d.waitMs > deadline) {
+          return { d, reservation };
+        }
         if (!held) {
           held = true;
           callHook(options.onHold, { origin, waitMs: d.waitMs, queued: ++sharedHeld });
@@ -670,14 +679,15 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     const tokens = tokensOf(input, init);
     if (store !== undefined && guard?.available() === true) {
       const sid = `${origin}/${digest}`;
-      const d = await sharedAdmit(store, guard, sid, origin, tokens, signal);
-      if (d !== FAILED) {
+      const shared = await sharedAdmit(store, guard, sid, origin, tokens, signal);
+      if (shared !== FAILED) {
+        const { d, reservation } = shared;
         if (signal?.aborted) {
           // Aborted while the store was deciding: give the slot back, send nothing.
-          if (d.go) void guard.call(() => store.paceRelease(sid, now(), d.reservation, undefined));
+          if (d.go) void guard.call(() => store.paceRelease(sid, now(), reservation, undefined));
           throw abortReason(signal);
         }
-        if (d.go) return sendShared(store, guard, sid, bucket, d.reservation, d.seq, input, init);
+        if (d.go) return sendShared(store, guard, sid, bucket, reservation, d.seq, input, init);
         if (!sendOverMax) return localRateLimitResponse(d.waitMs, maxWaitMs);
         return sendShared(store, guard, sid, bucket, undefined, 0, input, init);
       }

@@ -83,13 +83,16 @@ export interface PaceRequest {
   readonly tokensPerMinute?: number | undefined;
   /** How long a reservation counts as in flight when it is never released (a crashed instance). */
   readonly leaseMs: number;
+  /**
+   * A unique id for this request's reservation, chosen by the caller: `paceRelease` with it ends
+   * the reservation, also one the store made after the caller had stopped waiting for its answer.
+   */
+  readonly reservation: string;
 }
 
 export type PaceDecision =
   | {
       readonly go: true;
-      /** Pass back to `paceRelease`. */
-      readonly reservation: string;
       /** Fleet-wide send order: an answer's budgets replace those of answers sent before it. */
       readonly seq: number;
     }

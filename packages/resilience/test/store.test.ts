@@ -131,7 +131,7 @@ describe('store options', () => {
       ...storeThat(() => Promise.reject(new Error('unused'))),
       paceAcquire: async () => {
         controller.abort(new Error('client went away'));
-        return { go: true, reservation: 'r1', seq: 1 };
+        return { go: true, seq: 1 };
       },
       paceRelease: async (_id, _now, reservation) => {
         released.push(reservation);
@@ -148,7 +148,7 @@ describe('store options', () => {
     });
     await expect(paced(URL_A, { signal: controller.signal })).rejects.toThrow('client went away');
     expect(sent).toEqual([]);
-    expect(released).toEqual(['r1']);
+    expect(released).toHaveLength(1);
   });
 });
 
