@@ -12,9 +12,11 @@ export interface PublishedPackage {
   readonly app: string;
   /**
    * `core` has no dependencies at all. Everything else builds on the core and must import it,
-   * never inline a copy of it; an `adapter` also names its framework as a peer dependency.
+   * never inline a copy of it; an `adapter` also names its framework as a peer dependency. A
+   * `store` builds on `@four29/resilience` (its types only) and names the clients it accepts as
+   * optional peer dependencies.
    */
-  readonly role: 'core' | 'adapter' | 'library';
+  readonly role: 'core' | 'adapter' | 'library' | 'store';
 }
 
 export const PUBLISHED: readonly PublishedPackage[] = [
@@ -25,6 +27,7 @@ export const PUBLISHED: readonly PublishedPackage[] = [
   { name: '@four29/nest', dir: 'nest', app: 'nest', role: 'adapter' },
   { name: '@four29/resilience', dir: 'resilience', app: 'resilience', role: 'library' },
   { name: '@four29/fastify', dir: 'fastify', app: 'fastify', role: 'adapter' },
+  { name: '@four29/redis', dir: 'redis', app: 'redis', role: 'store' },
 ];
 
 /**
@@ -46,6 +49,8 @@ export const CONSUMER_DEPENDENCIES: Readonly<Record<string, string>> = {
   'reflect-metadata': '0.2.2',
   rxjs: '7.8.2',
   openai: '6.49.0',
+  ioredis: '5.11.1',
+  redis: '5.12.4',
   typescript: '5.9.3',
   '@types/node': '20.19.43',
 };

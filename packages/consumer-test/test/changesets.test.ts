@@ -114,9 +114,18 @@ it('writes a CHANGELOG.md with the new version for every published package', asy
 });
 
 it('keeps the packages built on the core on workspace:^ for the core (pnpm pack turns it into the new range)', async () => {
-  for (const pkg of PUBLISHED.filter((p) => p.role !== 'core')) {
+  for (const pkg of PUBLISHED.filter((p) => p.role !== 'core' && p.role !== 'store')) {
     const manifest = await json(join(root, 'packages', pkg.dir, 'package.json'));
     expect((manifest.dependencies as Record<string, string>)['@four29/core']).toBe('workspace:^');
+  }
+});
+
+it('keeps the stores on workspace:^ for @four29/resilience', async () => {
+  for (const pkg of PUBLISHED.filter((p) => p.role === 'store')) {
+    const manifest = await json(join(root, 'packages', pkg.dir, 'package.json'));
+    expect((manifest.dependencies as Record<string, string>)['@four29/resilience']).toBe(
+      'workspace:^',
+    );
   }
 });
 

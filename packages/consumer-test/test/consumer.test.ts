@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
+import { type RedisServer, startRedisServer } from '@four29/test-kit/redis-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppAnswer, requestThroughApp } from '../src/app-process.js';
 import { cleanEnv, createConsumerProject } from '../src/consumer-project.js';
@@ -18,6 +19,7 @@ const EXPECTED_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   '@four29/hono': ['upstreamErrorHandler', 'upstreamSSEErrorHandler'],
   '@four29/nest': ['Four29Module', 'UpstreamErrorFilter', 'FOUR29_OPTIONS'],
   '@four29/resilience': ['withRetry', 'createQuotaBreaker', 'createPacedFetch'],
+  '@four29/redis': ['createRedisStore'],
 };
 
 /** A fake key in the format of a real one: it must never reach a client or a log line. */
@@ -25,14 +27,18 @@ const API_KEY = 'sk-proj-consumerTEST0000000000000000000000000000';
 
 let project = '';
 let upstream: FakeUpstream | undefined;
+// The @four29/redis app shares its state through a real Redis.
+let redis: RedisServer | undefined;
 
 beforeAll(async () => {
   project = await createConsumerProject(packed);
   upstream = await startFakeUpstream();
+  redis = await startRedisServer();
 });
 
 afterAll(async () => {
   await upstream?.close();
+  await redis?.stop();
   if (project !== '') await rm(project, { recursive: true, force: true });
 });
 
@@ -150,7 +156,7 @@ describe.each(packed.map((p) => [p.name, p.app] as const))('%s app', (_name, app
     const answer = await requestThroughApp(
       project,
       join('apps', `${app}.${ext}`),
-      cleanEnv({ UPSTREAM_URL: upstream!.url, OPENAI_API_KEY: API_KEY }),
+      cleanEnv({ UPSTREAM_URL: upstream!.url, OPENAI_API_KEY: API_KEY, REDIS_URL: redis!.url }),
     );
     expect(upstream!.hits() - before).toBe(1);
     expectProblem(answer);

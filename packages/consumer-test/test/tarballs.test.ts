@@ -145,7 +145,23 @@ describe.each(packed.map((p) => [p.name, p] as const))('%s tarball', (_name, pkg
     }
   });
 
-  if (pkg.role !== 'core') {
+  if (pkg.role === 'store') {
+    it('depends on the packed resilience by a real range; its clients are optional peers it never imports', async () => {
+      const m = await readManifest(pkg);
+      const resilience = packed.find((p) => p.name === '@four29/resilience');
+      expect((m.dependencies as Record<string, string>)['@four29/resilience']).toBe(
+        `^${resilience?.version}`,
+      );
+      const peers = Object.keys((m.peerDependencies as object | undefined) ?? {});
+      expect(peers.length).toBeGreaterThan(0);
+      const meta = (m.peerDependenciesMeta ?? {}) as Record<string, { optional?: boolean }>;
+      for (const peer of peers) expect(meta[peer]?.optional, peer).toBe(true);
+      for (const file of ['dist/index.js', 'dist/index.cjs']) {
+        const imported = specifiers(await read(pkg, file)).filter((s) => !s.startsWith('.'));
+        expect(imported.filter((s) => peers.includes(packageNameOf(s)))).toEqual([]);
+      }
+    });
+  } else if (pkg.role !== 'core') {
     it('depends on the packed core by a real range and imports it instead of bundling it', async () => {
       const m = await readManifest(pkg);
       expect((m.dependencies as Record<string, string>)['@four29/core']).toBe(`^${core?.version}`);

@@ -1,11 +1,15 @@
 import {
   type Classification,
   classify,
+  type Four29Logger,
   type ProviderId,
   type UpstreamErrorKind,
+  UpstreamHttpError,
 } from '@four29/core';
 import { clockOption, countOption, numberOption } from '@four29/core/internal';
 import { callHook, hashKey } from './internal.js';
+import type { BreakerStore, BreakerTrip } from './store.js';
+import { createStoreGuard, FAILED } from './store-guard.js';
 
 export interface QuotaBreakerOptions {
   /**
@@ -24,6 +28,19 @@ export interface QuotaBreakerOptions {
    * A hook that throws is ignored.
    */
   readonly onStateChange?: ((event: QuotaBreakerStateChange) => void) | undefined;
+  /**
+   * Shared state (`createRedisStore` from `@four29/redis`): a trip on one instance opens the
+   * breaker on every instance using the store, the probe is leased fleet-wide, `reset` closes it
+   * everywhere. Default: in-process state only.
+   */
+  readonly store?: BreakerStore | undefined;
+  /**
+   * Longest a call waits for the store, ms. Default 50. A store that does not answer in time, or
+   * fails, leaves the decision to in-process state until it answers again (one warning per outage).
+   */
+  readonly storeTimeoutMs?: number | undefined;
+  /** Where the store-outage warning goes. Default `consoleLogger`; `false`: nowhere. */
+  readonly logger?: Pick<Four29Logger, 'warn'> | false | undefined;
   /** For tests: a clock function returning epoch ms (not a number). Default `Date.now`. */
   readonly now?: (() => number) | undefined;
 }
@@ -83,6 +100,54 @@ interface Entry {
   rejected: number;
 }
 
+/** The provider's own code for each kind, where the breaker's trip did not record one. */
+const DEFAULT_CODES: Partial<Record<UpstreamErrorKind, readonly [number, string]>> = {
+  quota_exhausted: [429, 'insufficient_quota'],
+  upstream_auth: [401, 'invalid_api_key'],
+  rate_limited: [429, 'rate_limit_exceeded'],
+  overloaded: [529, 'overloaded_error'],
+  request_too_large: [413, 'request_too_large'],
+  upstream_timeout: [504, 'timeout_error'],
+};
+
+function syntheticError(trip: BreakerTrip, status: number, code: string): UpstreamHttpError {
+  const message =
+    'Not sent by four29 quota breaker: another instance sharing its store got this error from the upstream for this key.';
+  return new UpstreamHttpError({
+    status,
+    provider: trip.provider,
+    message,
+    body: { type: 'error', error: { type: code, code, message } },
+  });
+}
+
+/**
+ * What a call fails fast with when another instance tripped the shared breaker: an upstream error
+ * four29 classifies as the same kind, with no upstream message (the store has none). The trip's
+ * own status and code first; where the kind came from the message (Anthropic's "credit balance
+ * is too low" is a 400 `invalid_request_error`), the kind's usual code.
+ */
+function fleetError(trip: BreakerTrip, classifyAs: (e: unknown) => Classification | null) {
+  const fallback = DEFAULT_CODES[trip.kind] ?? [502, 'upstream_error'];
+  const candidates: (readonly [number, string])[] = [
+    [trip.upstreamStatus ?? fallback[0], trip.upstreamCode ?? fallback[1]],
+    [trip.upstreamStatus ?? fallback[0], fallback[1]],
+    fallback,
+  ];
+  let last: { error: UpstreamHttpError; classification: Classification | null } | undefined;
+  for (const [status, code] of candidates) {
+    const error = syntheticError(trip, status, code);
+    const classification = classifyAs(error);
+    last = { error, classification };
+    if (classification?.kind === trip.kind) break;
+  }
+  return last as { error: UpstreamHttpError; classification: Classification | null };
+}
+
+function newGen(t: number): string {
+  return `${t.toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+}
+
 /**
  * A circuit breaker for errors that waiting will not fix within seconds. Once a call fails with
  * `quota_exhausted` (or `upstream_auth`), calls for the same provider and key fail fast for
@@ -101,6 +166,22 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
   );
   // Only tripped scopes are stored; a closed breaker has no entry. Map order is trip order (LRU).
   const entries = new Map<string, Entry>();
+  const store = options.store;
+  const guard =
+    store !== undefined
+      ? createStoreGuard(store, {
+          timeoutMs: options.storeTimeoutMs,
+          logger: options.logger,
+          now,
+          helper: 'quota-breaker',
+        })
+      : undefined;
+  // With a store: the error objects of the trips this instance saw, so it rethrows the very error
+  // (others get `fleetError`). Bounded like `entries`.
+  const tripped = new Map<
+    string,
+    { gen: string; error: unknown; classification: Classification }
+  >();
 
   async function idFor(scope: QuotaBreakerScope | undefined): Promise<string> {
     const provider =
@@ -177,6 +258,11 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
     if (typeof fn !== 'function') throw new TypeError('QuotaBreaker.run: fn must be a function');
     const id = await idFor(scope);
     const provider = typeof scope?.provider === 'string' ? scope.provider : options.provider;
+    if (store !== undefined && guard?.available() === true) {
+      const sid = sharedId(id);
+      const entry = await guard.call(() => store.breakerEnter(sid, now(), cooldownMs));
+      if (entry !== FAILED) return runShared(fn, id, sid, provider, entry);
+    }
     // Everything from here to the call is synchronous, so concurrent callers see each other's probe.
     const entry = entries.get(id);
     const isProbe = entry !== undefined;
@@ -209,8 +295,98 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
     }
   }
 
+  function sharedId(id: string): string {
+    return id.replace('\u0000', '/');
+  }
+
+  function remember(id: string, gen: string, error: unknown, classification: Classification) {
+    tripped.delete(id);
+    tripped.set(id, { gen, error, classification });
+    while (tripped.size > maxEntries) {
+      const oldest = tripped.keys().next();
+      if (oldest.done === true) break;
+      tripped.delete(oldest.value);
+    }
+  }
+
+  function errorOf(id: string, gen: string, trip: BreakerTrip) {
+    const own = tripped.get(id);
+    if (own !== undefined && own.gen === gen) return own;
+    return { gen, ...fleetError(trip, (e) => classifyTrip(e, trip.provider)) };
+  }
+
+  function emit(trip: BreakerTrip, status: QuotaBreakerStatus, previous: QuotaBreakerStatus) {
+    if (status !== previous) {
+      callHook(options.onStateChange, {
+        provider: trip.provider,
+        status,
+        previous,
+        kind: trip.kind,
+      });
+    }
+  }
+
+  async function runShared<T>(
+    fn: () => T | PromiseLike<T>,
+    id: string,
+    sid: string,
+    provider: ProviderId | undefined,
+    entry: Exclude<Awaited<ReturnType<BreakerStore['breakerEnter']>>, typeof FAILED>,
+  ): Promise<T> {
+    const s = store as BreakerStore;
+    const g = guard as NonNullable<typeof guard>;
+    if (entry.action === 'reject') throw errorOf(id, entry.gen, entry.trip).error;
+    if (entry.action === 'probe' && entry.probe === 1) emit(entry.trip, 'half-open', 'open');
+    try {
+      const result = await fn();
+      if (entry.action === 'probe') {
+        const closed = await g.call(() => s.breakerSettle(sid, entry.gen, entry.probe, 'close'));
+        if (closed === true) emit(entry.trip, 'closed', 'half-open');
+      }
+      return result;
+    } catch (error) {
+      const c = classifyTrip(error, provider);
+      if (c !== null && kinds.has(c.kind)) {
+        const gen = newGen(now());
+        remember(id, gen, error, c);
+        const trip: BreakerTrip = {
+          kind: c.kind,
+          provider: provider ?? c.provider,
+          upstreamStatus: c.upstreamStatus,
+          upstreamCode: c.upstreamCode,
+        };
+        const stored = await g.call(() => s.breakerTrip(sid, gen, trip, now(), cooldownMs));
+        // The store is down: this instance at least remembers the trip.
+        if (stored === FAILED) open(id, error, c, provider);
+        else emit(trip, 'open', entry.action === 'probe' ? 'half-open' : 'closed');
+      } else if (entry.action === 'probe') {
+        const outcome = c !== null && c.upstreamStatus !== undefined ? 'close' : 'release';
+        const closed = await g.call(() => s.breakerSettle(sid, entry.gen, entry.probe, outcome));
+        if (closed === true) emit(entry.trip, 'closed', 'half-open');
+      }
+      throw error;
+    }
+  }
+
   async function state(scope?: QuotaBreakerScope): Promise<QuotaBreakerState> {
-    const entry = entries.get(await idFor(scope));
+    const id = await idFor(scope);
+    if (store !== undefined && guard?.available() === true) {
+      const t = now();
+      const record = await guard.call(() => store.breakerRead(sharedId(id), t, cooldownMs));
+      if (record !== FAILED) {
+        if (record === undefined) return { status: 'closed' };
+        const classification = errorOf(id, record.gen, record.trip).classification;
+        const base = {
+          ...(classification !== null ? { classification } : {}),
+          rejected: record.rejected,
+          probing: record.probing,
+        };
+        return t < record.openUntil
+          ? { status: 'open', openUntil: record.openUntil, ...base }
+          : { status: 'half-open', ...base };
+      }
+    }
+    const entry = entries.get(id);
     if (entry === undefined) return { status: 'closed' };
     const t = now();
     const base = {
@@ -225,6 +401,17 @@ export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBrea
 
   async function reset(scope?: QuotaBreakerScope): Promise<void> {
     const id = await idFor(scope);
+    if (store !== undefined) {
+      // Tried even inside a back-off: an operator's reset must reach the fleet if it can.
+      const t = now();
+      const closed = await (guard as NonNullable<typeof guard>).call(() =>
+        store.breakerReset(sharedId(id)),
+      );
+      if (closed !== FAILED && closed !== undefined) {
+        emit(closed.trip, 'closed', t < closed.openUntil ? 'open' : 'half-open');
+      }
+      tripped.delete(id);
+    }
     const entry = entries.get(id);
     if (entry !== undefined) close(id, entry, statusOf(entry, now()));
   }

@@ -7,6 +7,7 @@ export {
   type QuotaBreakerStateChange,
   type QuotaBreakerStatus,
 } from './breaker.js';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   createPacedFetch,
   type PacedFetch,
@@ -19,3 +20,15 @@ export {
   type RetryOptions,
   withRetry,
 } from './retry.js';
+export type {
+  BreakerEntry,
+  BreakerRecord,
+  BreakerStore,
+  BreakerTrip,
+  PaceDecision,
+  PaceReport,
+  PaceRequest,
+  PacingStore,
+  ResilienceStore,
+  SharedBudget,
+} from './store.js';

@@ -1,6 +1,10 @@
+import type { Four29Logger } from '@four29/core';
 import { clockOption, countOption, MAX_TIMER_MS, numberOption } from '@four29/core/internal';
 import { type BudgetObservation, readBudgets, readRetryAfter } from './headers.js';
-import { abortReason, callHook, hashKey, isAbortSignal } from './internal.js';
+import { abortableSleep, abortReason, callHook, hashKey, isAbortSignal } from './internal.js';
+import type { PaceDecision, PacingStore, SharedBudget } from './store.js';
+import { createStoreGuard, FAILED } from './store-guard.js';
+import { estimateTokens } from './tokens.js';
 
 /** The `fetch` signature the OpenAI and Anthropic SDKs accept. */
 export type PacedFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -44,6 +48,37 @@ export interface PacedFetchOptions {
   readonly maxEntries?: number | undefined;
   /** Called when a request is held. A hook that throws is ignored. */
   readonly onHold?: ((event: PacedFetchHoldEvent) => void) | undefined;
+  /**
+   * A request budget of your own, for upstreams that announce none (Gemini, Bedrock) or to stay
+   * under a share of one. A bucket of this many requests, refilled continuously over a minute.
+   */
+  readonly requestsPerMinute?: number | undefined;
+  /** A token budget of your own, spent by each request's `estimateTokens`. Like `requestsPerMinute`. */
+  readonly tokensPerMinute?: number | undefined;
+  /**
+   * Tokens a request will spend, for `tokensPerMinute` and shared token budgets. Default: the
+   * body's length / 4 plus its `max_tokens` (`max_completion_tokens`, `max_output_tokens`,
+   * `maxOutputTokens`, `maxTokens`). A function that throws or returns nonsense counts 0.
+   */
+  readonly estimateTokens?:
+    | ((input: string | URL | Request, init: RequestInit | undefined) => number)
+    | undefined;
+  /**
+   * Shared state (`createRedisStore` from `@four29/redis`): announced and configured budgets and
+   * requests in flight are shared by every instance using the store. Default: in-process state.
+   */
+  readonly store?: PacingStore | undefined;
+  /** Longest a request waits for one store answer, ms. Default 50; then in-process state decides. */
+  readonly storeTimeoutMs?: number | undefined;
+  /** How often a request held by answers in flight elsewhere asks the store again, ms. Default 25. */
+  readonly storePollMs?: number | undefined;
+  /**
+   * How long a reservation in the store counts as in flight when its instance never releases it
+   * (it crashed), ms. Default 120 s.
+   */
+  readonly storeLeaseMs?: number | undefined;
+  /** Where the store-outage warning goes. Default `consoleLogger`; `false`: nowhere. */
+  readonly logger?: Pick<Four29Logger, 'warn'> | false | undefined;
   /** For tests: a clock function returning epoch ms (not a number). Default `Date.now`. */
   readonly now?: (() => number) | undefined;
 }
@@ -67,6 +102,7 @@ type Admission =
 
 interface Waiter {
   readonly deadline: number;
+  readonly tokens: number;
   readonly settle: (admission: Admission) => void;
   detach: () => void;
 }
@@ -78,6 +114,53 @@ interface Bucket {
   inFlight: number;
   readonly queue: Waiter[];
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Configured budgets (`requestsPerMinute`, `tokensPerMinute`): what is left, as of `levelAt`. */
+  requestLevel: number;
+  tokenLevel: number;
+  levelAt: number;
+}
+
+interface Configured {
+  readonly requestsPerMinute: number | undefined;
+  readonly tokensPerMinute: number | undefined;
+}
+
+const MINUTE_MS = 60_000;
+
+/** A configured budget's level at `t`: a bucket of `perMinute`, refilled continuously. */
+function level(current: number, perMinute: number, elapsed: number): number {
+  return Math.min(perMinute, current + (perMinute * Math.max(0, elapsed)) / MINUTE_MS);
+}
+
+/** Milliseconds until a request of `tokens` fits the configured budgets. */
+function configuredWait(bucket: Bucket, t: number, tokens: number, c: Configured): number {
+  let wait = 0;
+  const elapsed = t - bucket.levelAt;
+  if (c.requestsPerMinute !== undefined) {
+    const have = level(bucket.requestLevel, c.requestsPerMinute, elapsed);
+    if (have + EPSILON < 1) wait = ((1 - have) * MINUTE_MS) / c.requestsPerMinute;
+  }
+  if (c.tokensPerMinute !== undefined && tokens > 0) {
+    // A request larger than the whole budget waits for a full bucket, then goes: the upstream judges it.
+    const need = Math.min(tokens, c.tokensPerMinute);
+    const have = level(bucket.tokenLevel, c.tokensPerMinute, elapsed);
+    if (have + EPSILON < need) {
+      wait = Math.max(wait, ((need - have) * MINUTE_MS) / c.tokensPerMinute);
+    }
+  }
+  return wait > 0 ? Math.max(1, Math.ceil(wait)) : 0;
+}
+
+function spendConfigured(bucket: Bucket, t: number, tokens: number, c: Configured): void {
+  const elapsed = t - bucket.levelAt;
+  if (c.requestsPerMinute !== undefined) {
+    bucket.requestLevel = level(bucket.requestLevel, c.requestsPerMinute, elapsed) - 1;
+  }
+  if (c.tokensPerMinute !== undefined) {
+    bucket.tokenLevel =
+      level(bucket.tokenLevel, c.tokensPerMinute, elapsed) - Math.min(tokens, c.tokensPerMinute);
+  }
+  bucket.levelAt = Math.max(bucket.levelAt, t);
 }
 
 const MAX_BUDGETS_PER_BUCKET = 32;
@@ -133,8 +216,15 @@ function budgetWait(b: Budget, t: number, inFlight: number, continuous: boolean)
   return b.resetAt - t;
 }
 
-function bucketWait(bucket: Bucket, t: number, continuous: boolean): number {
+function bucketWait(
+  bucket: Bucket,
+  t: number,
+  continuous: boolean,
+  tokens: number,
+  configured: Configured,
+): number {
   let wait = bucket.blockedUntil > t ? bucket.blockedUntil - t : 0;
+  wait = Math.max(wait, configuredWait(bucket, t, tokens, configured));
   for (const b of bucket.budgets.values()) {
     wait = Math.max(wait, budgetWait(b, t, bucket.inFlight, continuous));
   }
@@ -256,6 +346,10 @@ function localRateLimitResponse(waitMs: number | undefined, maxWaitMs: number): 
   return new Response(JSON.stringify(body), { status: 429, headers });
 }
 
+function positive(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 /**
  * A `fetch` that paces requests by the rate-limit budget the upstream reports on every response.
  * When a budget is spent it holds new requests until the upstream said it resets, instead of
@@ -272,8 +366,30 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
   const sendOverMax = options.overMaxWait === 'send';
   const continuous = options.refill === 'continuous';
   const maxEntries = countOption(options.maxEntries, 1000);
+  const configured: Configured = {
+    requestsPerMinute: positive(options.requestsPerMinute),
+    tokensPerMinute: positive(options.tokensPerMinute),
+  };
+  const store = options.store;
+  const guard =
+    store !== undefined
+      ? createStoreGuard(store, {
+          timeoutMs: options.storeTimeoutMs,
+          logger: options.logger,
+          now,
+          helper: 'paced-fetch',
+        })
+      : undefined;
+  const pollMs = numberOption(options.storePollMs, 25, 1);
+  const leaseMs = numberOption(options.storeLeaseMs, 120_000, 1);
+  const countTokens =
+    configured.tokensPerMinute !== undefined ||
+    store !== undefined ||
+    typeof options.estimateTokens === 'function';
   const buckets = new Map<string, Bucket>();
   let sent = 0;
+  let sharedHeld = 0;
+  let reservations = 0;
 
   function bucketFor(id: string, origin: string): Bucket {
     let bucket = buckets.get(id);
@@ -289,6 +405,9 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
       inFlight: 0,
       queue: [],
       timer: undefined,
+      requestLevel: configured.requestsPerMinute ?? 0,
+      tokenLevel: configured.tokensPerMinute ?? 0,
+      levelAt: now(),
     };
     buckets.set(id, bucket);
     if (buckets.size > maxEntries) {
@@ -311,11 +430,18 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     bucket.timer = undefined;
     const t = now();
     while (bucket.queue.length > 0) {
-      const wait = bucketWait(bucket, t, continuous);
+      const wait = bucketWait(
+        bucket,
+        t,
+        continuous,
+        (bucket.queue[0] as Waiter).tokens,
+        configured,
+      );
       if (wait <= 0) {
         const head = bucket.queue.shift() as Waiter;
         head.detach();
         bucket.inFlight++;
+        spendConfigured(bucket, t, head.tokens, configured);
         head.settle({ go: true });
         continue;
       }
@@ -337,6 +463,7 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
         w.detach();
         if (sendOverMax) {
           bucket.inFlight++;
+          spendConfigured(bucket, t, w.tokens, configured);
           w.settle({ go: true });
         } else {
           w.settle({ go: false, waitMs: wait === Number.POSITIVE_INFINITY ? undefined : wait });
@@ -345,10 +472,15 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     }
   }
 
-  function admit(bucket: Bucket, signal: AbortSignal | undefined): Promise<Admission> | Admission {
+  function admit(
+    bucket: Bucket,
+    signal: AbortSignal | undefined,
+    tokens: number,
+  ): Promise<Admission> | Admission {
     const t = now();
-    if (bucket.queue.length === 0 && bucketWait(bucket, t, continuous) <= 0) {
+    if (bucket.queue.length === 0 && bucketWait(bucket, t, continuous, tokens, configured) <= 0) {
       bucket.inFlight++;
+      spendConfigured(bucket, t, tokens, configured);
       return { go: true };
     }
     return new Promise<Admission>((resolve, reject) => {
@@ -360,12 +492,13 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
       };
       const waiter: Waiter = {
         deadline: t + maxWaitMs,
+        tokens,
         settle: resolve,
         detach: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       bucket.queue.push(waiter);
-      const wait = bucketWait(bucket, t, continuous);
+      const wait = bucketWait(bucket, t, continuous, tokens, configured);
       callHook(options.onHold, {
         origin: bucket.origin,
         waitMs: wait === Number.POSITIVE_INFINITY ? undefined : wait,
@@ -375,18 +508,25 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     });
   }
 
-  function observe(bucket: Bucket, res: Response, seq: number): void {
+  /** Updates the bucket from an answer; returns what it read, for the store. */
+  function observe(
+    bucket: Bucket,
+    res: Response,
+    seq: number,
+  ): { observed: BudgetObservation[]; blockedUntil: number | undefined; t: number } | undefined {
     const t = now();
     let headers: Headers;
     let status: number;
     try {
       headers = res.headers;
       status = res.status;
-      if (typeof headers?.get !== 'function') return;
+      if (typeof headers?.get !== 'function') return undefined;
     } catch {
-      return;
+      return undefined;
     }
-    for (const o of readBudgets(headers, t)) {
+    const observed = readBudgets(headers, t);
+    let blockedUntil: number | undefined;
+    for (const o of observed) {
       const current = bucket.budgets.get(o.name);
       let cost = current?.cost;
       if (
@@ -414,18 +554,145 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     // status that carries Retry-After.
     if (status >= 400) {
       const retryAfter = readRetryAfter(headers, t);
-      if (retryAfter !== undefined)
-        bucket.blockedUntil = Math.max(bucket.blockedUntil, t + retryAfter);
+      if (retryAfter !== undefined) {
+        blockedUntil = t + retryAfter;
+        bucket.blockedUntil = Math.max(bucket.blockedUntil, blockedUntil);
+      }
     }
+    return { observed, blockedUntil, t };
+  }
+
+  function tokensOf(input: string | URL | Request, init: RequestInit | undefined): number {
+    if (!countTokens) return 0;
+    if (typeof options.estimateTokens === 'function') {
+      try {
+        const n: unknown = options.estimateTokens(input, init);
+        return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0;
+      } catch {
+        return 0;
+      }
+    }
+    return estimateTokens(init);
+  }
+
+  /**
+   * Admission through the store: asks it until the request fits, the hold would outlast
+   * `maxWaitMs`, or the store fails (FAILED: in-process state decides).
+   */
+  async function sharedAdmit(
+    s: PacingStore,
+    g: NonNullable<typeof guard>,
+    sid: string,
+    origin: string,
+    tokens: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ d: PaceDecision; reservation: string } | typeof FAILED> {
+    const deadline = now() + maxWaitMs;
+    const reservation = `${now().toString(36)}.${Math.random().toString(36).slice(2, 10)}.${++reservations}`;
+    const request = { tokens, leaseMs, reservation, ...configured };
+    let held = false;
+    try {
+      for (;;) {
+        const d = await g.call(() => s.paceAcquire(sid, now(), request));
+        if (d === FAILED) {
+          // A slow store may still make the reservation after we stopped waiting: undo it then.
+          void g.call(() => s.paceRelease(sid, now(), reservation, undefined));
+          return FAILED;
+        }
+        if (d.go) return { d, reservation };
+        const t = now();
+        if (d.waitMs === undefined ? t >= deadline : t + d.waitMs > deadline) {
+          return { d, reservation };
+        }
+        if (!held) {
+          held = true;
+          callHook(options.onHold, { origin, waitMs: d.waitMs, queued: ++sharedHeld });
+        }
+        // Spread the fleet's retries after a reset a little, so they do not all ask at once.
+        const sleep = d.waitMs === undefined ? pollMs : d.waitMs + Math.random() * pollMs;
+        await abortableSleep(Math.max(1, Math.min(sleep, deadline - t, MAX_TIMER_MS)), signal);
+      }
+    } finally {
+      if (held) sharedHeld--;
+    }
+  }
+
+  function toShared(observed: readonly BudgetObservation[], t: number): SharedBudget[] {
+    return observed.map((o) => ({
+      name: o.name,
+      remaining: o.remaining,
+      limit: o.limit,
+      resetAt: o.resetMs !== undefined ? t + o.resetMs : undefined,
+      countsRequests: o.countsRequests,
+    }));
+  }
+
+  async function sendShared(
+    s: PacingStore,
+    g: NonNullable<typeof guard>,
+    sid: string,
+    bucket: Bucket,
+    reservation: string | undefined,
+    seq: number,
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+  ): Promise<Response> {
+    const send = typeof options.fetch === 'function' ? options.fetch : globalThis.fetch;
+    // Counted here too, so in-process state is right if the store fails later.
+    bucket.inFlight++;
+    let res: Response;
+    try {
+      res = await send(input, init);
+    } catch (error) {
+      bucket.inFlight--;
+      pump(bucket);
+      if (reservation !== undefined)
+        void g.call(() => s.paceRelease(sid, now(), reservation, undefined));
+      throw error;
+    }
+    bucket.inFlight--;
+    let seen: ReturnType<typeof observe>;
+    try {
+      seen = observe(bucket, res, ++sent);
+    } catch {
+      seen = undefined;
+    }
+    pump(bucket);
+    if (reservation !== undefined) {
+      const report =
+        seen !== undefined
+          ? { seq, budgets: toShared(seen.observed, seen.t), blockedUntil: seen.blockedUntil }
+          : undefined;
+      // Not awaited: the answer is the caller's now; the guard never rejects.
+      void g.call(() => s.paceRelease(sid, now(), reservation, report));
+    }
+    return res;
   }
 
   return async function pacedFetch(input, init) {
     const { origin, key, signal } = describe(input, init);
     if (signal?.aborted) throw abortReason(signal);
-    const id = `${origin}\u0000${key !== undefined ? await hashKey(key) : ''}`;
+    const digest = key !== undefined ? await hashKey(key) : '';
+    const id = `${origin}\u0000${digest}`;
     if (signal?.aborted) throw abortReason(signal);
     const bucket = bucketFor(id, origin);
-    const admission = await admit(bucket, signal);
+    const tokens = tokensOf(input, init);
+    if (store !== undefined && guard?.available() === true) {
+      const sid = `${origin}/${digest}`;
+      const shared = await sharedAdmit(store, guard, sid, origin, tokens, signal);
+      if (shared !== FAILED) {
+        const { d, reservation } = shared;
+        if (signal?.aborted) {
+          // Aborted while the store was deciding: give the slot back, send nothing.
+          if (d.go) void guard.call(() => store.paceRelease(sid, now(), reservation, undefined));
+          throw abortReason(signal);
+        }
+        if (d.go) return sendShared(store, guard, sid, bucket, reservation, d.seq, input, init);
+        if (!sendOverMax) return localRateLimitResponse(d.waitMs, maxWaitMs);
+        return sendShared(store, guard, sid, bucket, undefined, 0, input, init);
+      }
+    }
+    const admission = await admit(bucket, signal, tokens);
     if (!admission.go) return localRateLimitResponse(admission.waitMs, maxWaitMs);
     const send = typeof options.fetch === 'function' ? options.fetch : globalThis.fetch;
     const seq = ++sent;

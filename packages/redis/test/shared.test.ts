@@ -1,0 +1,335 @@
+import { createUpstreamErrorHandler } from '@four29/core';
+import { fixtureById } from '@four29/fixtures';
+import {
+  createMemoryStore,
+  createPacedFetch,
+  createQuotaBreaker,
+  type ResilienceStore,
+} from '@four29/resilience';
+import { upstreamHttpError as upstreamError } from '@four29/test-kit';
+import { type RedisServer, startRedisServer } from '@four29/test-kit/redis-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRedisStore, type RedisStore } from '../src/index.js';
+import { CLIENTS, type ClientKind, type TestClient } from './clients.js';
+
+const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+const URL_A = 'https://api.openai.example.test/v1/chat/completions';
+const AUTH = { authorization: `Bearer ${KEY}` };
+
+let server: RedisServer;
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/**
+ * The same behaviour through Redis with each real client, and through @four29/resilience's
+ * in-memory store shared by two helpers in one process (the reference the Lua scripts follow).
+ */
+const BACKENDS: readonly { name: string; client?: ClientKind }[] = [
+  ...CLIENTS.map((client) => ({ name: client.name, client })),
+  { name: 'createMemoryStore' },
+];
+
+describe.each(BACKENDS)('shared state through $name', (backend) => {
+  // Two instances of a service: two clients, two stores, one Redis.
+  let a: TestClient | undefined;
+  let b: TestClient | undefined;
+  let storeA: ResilienceStore;
+  let storeB: ResilienceStore;
+  let redisStore: RedisStore | undefined;
+  let prefix = '';
+  let n = 0;
+  const onRedis = backend.client !== undefined ? it : it.skip;
+  beforeAll(async () => {
+    a = await backend.client?.connect(server.port);
+    b = await backend.client?.connect(server.port);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+  beforeEach(() => {
+    prefix = `t${++n}-${backend.name}:`;
+    if (a === undefined || b === undefined) {
+      storeA = storeB = createMemoryStore();
+      redisStore = undefined;
+      return;
+    }
+    redisStore = createRedisStore({ client: a.client, prefix });
+    storeA = redisStore;
+    storeB = createRedisStore({ client: b.client, prefix });
+  });
+
+  async function command(...args: string[]): Promise<unknown> {
+    const c = a?.client as { call?: (...x: string[]) => Promise<unknown> };
+    if (typeof c.call === 'function') return c.call(...args);
+    return (a?.client as { sendCommand(x: string[]): Promise<unknown> }).sendCommand(args);
+  }
+
+  it('a quota error on one instance opens the breaker on the other; it fails fast, classified alike', async () => {
+    let t = Date.now();
+    const now = () => t;
+    const one = createQuotaBreaker({ store: storeA, cooldownMs: 1000, now, logger: false });
+    const two = createQuotaBreaker({ store: storeB, cooldownMs: 1000, now, logger: false });
+    const quota = upstreamError('openai.insufficient_quota');
+    await expect(
+      one.run(() => Promise.reject(quota), { key: KEY, provider: 'openai' }),
+    ).rejects.toBe(quota);
+
+    const fn = vi.fn(async () => 'sent');
+    const failed = await two.run(fn, { key: KEY, provider: 'openai' }).catch((e: unknown) => e);
+    expect(fn).not.toHaveBeenCalled();
+    const handle = createUpstreamErrorHandler({ logger: false });
+    expect(handle(failed)?.classification).toMatchObject({
+      kind: 'quota_exhausted',
+      provider: 'openai',
+      upstreamCode: 'insufficient_quota',
+    });
+    // Its problem response names the kind, not the other instance's upstream message.
+    expect(JSON.stringify(handle(failed)?.problem)).not.toContain(
+      'You exceeded your current quota',
+    );
+    expect(await two.state({ key: KEY, provider: 'openai' })).toMatchObject({
+      status: 'open',
+      rejected: 1,
+    });
+    // The instance that saw the error rethrows that very error.
+    await expect(one.run(fn, { key: KEY, provider: 'openai' })).rejects.toBe(quota);
+    // Other keys and providers are untouched.
+    await expect(two.run(fn, { key: 'sk-other-000000000000', provider: 'openai' })).resolves.toBe(
+      'sent',
+    );
+    t += 1000;
+    expect((await one.state({ key: KEY, provider: 'openai' })).status).toBe('half-open');
+  });
+
+  it('upstream_auth trips it too, for every provider format', async () => {
+    const one = createQuotaBreaker({ store: storeA, logger: false });
+    const two = createQuotaBreaker({ store: storeB, logger: false });
+    for (const id of ['anthropic.auth', 'anthropic.credit_balance_too_low']) {
+      const f = fixtureById(id);
+      await one.run(() => Promise.reject(upstreamError(id)), { key: id }).catch(() => {});
+      const failed = await two.run(async () => 'sent', { key: id }).catch((e: unknown) => e);
+      const expected = createUpstreamErrorHandler({ logger: false })(upstreamError(id));
+      const got = createUpstreamErrorHandler({ logger: false })(failed);
+      expect(got?.classification.kind, f.id).toBe(expected?.classification.kind);
+      expect(got?.problem.status, f.id).toBe(expected?.problem.status);
+    }
+  });
+
+  it('the probe after the cool-down is leased fleet-wide; its success closes the breaker everywhere', async () => {
+    let t = Date.now();
+    const now = () => t;
+    const one = createQuotaBreaker({ store: storeA, cooldownMs: 1000, now, logger: false });
+    const two = createQuotaBreaker({ store: storeB, cooldownMs: 1000, now, logger: false });
+    const events: unknown[] = [];
+    const three = createQuotaBreaker({
+      store: storeB,
+      cooldownMs: 1000,
+      now,
+      logger: false,
+      onStateChange: (e) => events.push(e),
+    });
+    const quota = upstreamError('openai.insufficient_quota');
+    await one.run(() => Promise.reject(quota), { key: KEY }).catch(() => {});
+    t += 1000;
+
+    let release: (v: string) => void = () => {};
+    const probe = vi.fn(() => new Promise<string>((r) => (release = r)));
+    const probing = one.run(probe, { key: KEY });
+    await vi.waitFor(() => expect(probe).toHaveBeenCalledTimes(1));
+    const other = vi.fn(async () => 'sent');
+    await expect(two.run(other, { key: KEY })).rejects.toMatchObject({ status: 429 });
+    await expect(three.run(other, { key: KEY })).rejects.toMatchObject({ status: 429 });
+    expect(other).not.toHaveBeenCalled();
+    expect(await two.state({ key: KEY })).toMatchObject({ status: 'half-open', probing: true });
+
+    release('ok');
+    await expect(probing).resolves.toBe('ok');
+    expect(await two.state({ key: KEY })).toEqual({ status: 'closed' });
+    await expect(three.run(other, { key: KEY })).resolves.toBe('sent');
+    expect(events).toEqual([]);
+  });
+
+  it('a probe without an upstream answer frees the lease for the next instance; reset closes everywhere', async () => {
+    let t = Date.now();
+    const now = () => t;
+    const one = createQuotaBreaker({ store: storeA, cooldownMs: 1000, now, logger: false });
+    const events: unknown[] = [];
+    const two = createQuotaBreaker({
+      store: storeB,
+      cooldownMs: 1000,
+      now,
+      logger: false,
+      onStateChange: (e) => events.push(e),
+    });
+    await one
+      .run(() => Promise.reject(upstreamError('openai.insufficient_quota')), { key: KEY })
+      .catch(() => {});
+    t += 1000;
+    const network = new TypeError('fetch failed');
+    await expect(one.run(() => Promise.reject(network), { key: KEY })).rejects.toBe(network);
+    expect(await two.state({ key: KEY })).toMatchObject({ status: 'half-open', probing: false });
+    // The next probe is the other instance's; a quota error again re-opens it.
+    const again = upstreamError('openai.insufficient_quota');
+    await expect(two.run(() => Promise.reject(again), { key: KEY })).rejects.toBe(again);
+    expect((await one.state({ key: KEY })).status).toBe('open');
+
+    await two.reset({ key: KEY });
+    expect(await one.state({ key: KEY })).toEqual({ status: 'closed' });
+    await expect(one.run(async () => 'ok', { key: KEY })).resolves.toBe('ok');
+    // Each change is reported by the instance that made it: the first probe was the other one's.
+    expect(events).toEqual([
+      { provider: 'openai', status: 'open', previous: 'half-open', kind: 'quota_exhausted' },
+      { provider: 'openai', status: 'closed', previous: 'open', kind: 'quota_exhausted' },
+    ]);
+  });
+
+  onRedis('keeps only hash-tagged keys with the key digest, each with a TTL', async () => {
+    const breaker = createQuotaBreaker({ store: storeA, logger: false });
+    await breaker
+      .run(() => Promise.reject(upstreamError('openai.insufficient_quota')), { key: KEY })
+      .catch(() => {});
+    const paced = createPacedFetch({
+      store: storeA,
+      requestsPerMinute: 100,
+      logger: false,
+      fetch: async () =>
+        new Response('{}', {
+          headers: { 'x-ratelimit-remaining-requests': '5', 'x-ratelimit-reset-requests': '10s' },
+        }),
+    });
+    await paced(URL_A, { headers: AUTH });
+    await paced(URL_A, { headers: AUTH });
+    await vi.waitFor(async () => {
+      const keys = (await command('KEYS', `${prefix}*`)) as string[];
+      expect(keys.length).toBe(2);
+    });
+    const keys = (await command('KEYS', `${prefix}*`)) as string[];
+    for (const key of keys) {
+      expect(key).toMatch(new RegExp(`^${prefix}\\{[^{}]+\\}:(breaker|pace)$`));
+      expect(key).not.toContain(KEY.slice(8, 20));
+      expect(Number(await command('PTTL', key))).toBeGreaterThan(0);
+      const dump = JSON.stringify(await command('HGETALL', key));
+      expect(dump).not.toContain(KEY.slice(8, 20));
+    }
+    // One key's state lives in one cluster slot.
+    const tag = (k: string) => k.slice(k.indexOf('{'), k.indexOf('}') + 1);
+    const store = redisStore as RedisStore;
+    expect(tag(store.keyOf('pace', 'x/y'))).toBe(tag(store.keyOf('inflight', 'x/y')));
+  });
+
+  it('an announced budget and the requests in flight are shared: the other instance does not take the last slot', async () => {
+    let answer: (r: Response) => void = () => {};
+    const calls: string[] = [];
+    const upstream = (who: string) => async () => {
+      calls.push(who);
+      if (calls.length === 1) {
+        return new Response('{}', {
+          headers: {
+            'x-ratelimit-limit-requests': '10',
+            'x-ratelimit-remaining-requests': '1',
+            'x-ratelimit-reset-requests': '20s',
+          },
+        });
+      }
+      return new Promise<Response>((r) => (answer = r));
+    };
+    const one = createPacedFetch({
+      store: storeA,
+      fetch: upstream('a'),
+      maxWaitMs: 300,
+      logger: false,
+    });
+    const two = createPacedFetch({
+      store: storeB,
+      fetch: upstream('b'),
+      maxWaitMs: 300,
+      logger: false,
+    });
+    await one(URL_A, { headers: AUTH });
+    const inFlight = one(URL_A, { headers: AUTH });
+    await vi.waitFor(() => expect(calls).toEqual(['a', 'a']));
+    // Without the store `two` knows no budget and would send.
+    const held = await two(URL_A, { headers: AUTH });
+    expect(held.status).toBe(429);
+    expect(held.headers.get('x-four29-paced')).toBe('over-max-wait');
+    expect(calls).toEqual(['a', 'a']);
+    answer(new Response('{}'));
+    await inFlight;
+  });
+
+  it("a 429's Retry-After on one instance holds the others", async () => {
+    const calls: string[] = [];
+    const make = (store: ResilienceStore, who: string) =>
+      createPacedFetch({
+        store,
+        maxWaitMs: 100,
+        logger: false,
+        fetch: async () => {
+          calls.push(who);
+          return new Response('{}', { status: 429, headers: { 'retry-after': '30' } });
+        },
+      });
+    expect((await make(storeA, 'a')(URL_A, { headers: AUTH })).status).toBe(429);
+    // The release is not awaited by the caller: wait until Redis has it.
+    await vi.waitFor(async () => {
+      if (redisStore === undefined) return;
+      const [key] = (await command('KEYS', `${prefix}*:pace`)) as string[];
+      expect(await command('HGET', key ?? '', 'x')).not.toBeNull();
+    });
+    const held = await make(storeB, 'b')(URL_A, { headers: AUTH });
+    expect(held.headers.get('x-four29-paced')).toBe('over-max-wait');
+    expect(calls).toEqual(['a']);
+  });
+
+  it('configured budgets are shared', async () => {
+    const calls: string[] = [];
+    const make = (store: ResilienceStore, who: string) =>
+      createPacedFetch({
+        store,
+        requestsPerMinute: 3,
+        maxWaitMs: 100,
+        logger: false,
+        fetch: async () => {
+          calls.push(who);
+          return new Response('{}');
+        },
+      });
+    const one = make(storeA, 'a');
+    const two = make(storeB, 'b');
+    const statuses = [];
+    for (const f of [one, two, one, two, one, two]) {
+      statuses.push((await f(URL_A, { headers: AUTH })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+    expect(calls).toEqual(['a', 'b', 'a']);
+  });
+
+  onRedis('runs its scripts again after SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
+    const breaker = createQuotaBreaker({ store: storeA, logger: false });
+    await breaker.run(async () => 1, { key: KEY });
+    await command('SCRIPT', 'FLUSH');
+    const quota = upstreamError('openai.insufficient_quota');
+    await breaker.run(() => Promise.reject(quota), { key: KEY }).catch(() => {});
+    await command('SCRIPT', 'FLUSH');
+    await expect(
+      createQuotaBreaker({ store: storeB, logger: false }).run(async () => 1, { key: KEY }),
+    ).rejects.toMatchObject({ status: 429 });
+  });
+});
+
+describe('createRedisStore options', () => {
+  it('needs a client or a sendCommand function', () => {
+    expect(() => createRedisStore({})).toThrow(TypeError);
+    expect(() => createRedisStore({ client: {} as never })).toThrow(/sendCommand/);
+  });
+
+  it('escapes braces in ids so the hash tag stays the id', () => {
+    const store = createRedisStore({ sendCommand: async () => null, prefix: 'p:' });
+    expect(store.keyOf('breaker', 'a{b}c')).toBe('p:{a%7Bb%7Dc}:breaker');
+  });
+});

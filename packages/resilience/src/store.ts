@@ -1,0 +1,128 @@
+/**
+ * The shared-state store the quota breaker and the paced fetch accept as `store`: several
+ * instances that use one store share one breaker and one budget per provider/origin and key.
+ * Each method is one atomic decision (one Lua script call for `@four29/redis`). Ids carry only a
+ * digest of the API key, never the key; records carry no error object and no upstream message.
+ */
+import type { ProviderId, UpstreamErrorKind } from '@four29/core';
+
+/** What tripped a shared breaker, enough for another instance to fail fast with the same kind. */
+export interface BreakerTrip {
+  readonly kind: UpstreamErrorKind;
+  readonly provider: ProviderId;
+  readonly upstreamStatus?: number | undefined;
+  readonly upstreamCode?: string | undefined;
+}
+
+/** One call's admission through a shared breaker. */
+export type BreakerEntry =
+  | { readonly action: 'go' }
+  | { readonly action: 'reject'; readonly trip: BreakerTrip; readonly gen: string }
+  | {
+      readonly action: 'probe';
+      readonly trip: BreakerTrip;
+      readonly gen: string;
+      /** Serial of this probe within the trip `gen`. */
+      readonly probe: number;
+    };
+
+export interface BreakerRecord {
+  readonly trip: BreakerTrip;
+  readonly gen: string;
+  readonly openUntil: number;
+  readonly probing: boolean;
+  readonly rejected: number;
+}
+
+export interface BreakerStore {
+  /**
+   * Closed: `go`. Open, or half-open with a probe whose lease (`leaseMs` from its start) runs:
+   * `reject` (and counts it). Half-open without a live probe: this call takes the probe lease.
+   */
+  breakerEnter(id: string, now: number, leaseMs: number): Promise<BreakerEntry>;
+  /** Opens (or re-opens) the breaker until `now + cooldownMs` under the new generation `gen`. */
+  breakerTrip(
+    id: string,
+    gen: string,
+    trip: BreakerTrip,
+    now: number,
+    cooldownMs: number,
+  ): Promise<void>;
+  /**
+   * Ends probe `probe` of generation `gen`: `close` closes the breaker, `release` frees the probe
+   * lease. Nothing happens when the breaker was re-tripped since (another `gen`), or, for
+   * `release`, when a newer probe holds the lease. Resolves whether the breaker was closed.
+   */
+  breakerSettle(
+    id: string,
+    gen: string,
+    probe: number,
+    outcome: 'close' | 'release',
+  ): Promise<boolean>;
+  /** Closes the breaker; resolves what it closed. */
+  breakerReset(id: string): Promise<BreakerRecord | undefined>;
+  breakerRead(id: string, now: number, leaseMs: number): Promise<BreakerRecord | undefined>;
+}
+
+/** A budget an upstream announced on a response, as the paced fetch shares it. */
+export interface SharedBudget {
+  readonly name: string;
+  readonly remaining: number;
+  readonly limit?: number | undefined;
+  /** Epoch ms. */
+  readonly resetAt?: number | undefined;
+  /** One unit per request; else the unit is tokens. */
+  readonly countsRequests: boolean;
+}
+
+export interface PaceRequest {
+  /** Tokens this request is estimated to spend (prompt and completion); 0 when unknown. */
+  readonly tokens: number;
+  /** Configured budgets, refilled continuously (a bucket as large as a minute's budget). */
+  readonly requestsPerMinute?: number | undefined;
+  readonly tokensPerMinute?: number | undefined;
+  /** How long a reservation counts as in flight when it is never released (a crashed instance). */
+  readonly leaseMs: number;
+  /**
+   * A unique id for this request's reservation, chosen by the caller: `paceRelease` with it ends
+   * the reservation, also one the store made after the caller had stopped waiting for its answer.
+   */
+  readonly reservation: string;
+}
+
+export type PaceDecision =
+  | {
+      readonly go: true;
+      /** Fleet-wide send order: an answer's budgets replace those of answers sent before it. */
+      readonly seq: number;
+    }
+  | {
+      readonly go: false;
+      /** Until a budget resets; undefined while only answers in flight (anywhere) can free it. */
+      readonly waitMs: number | undefined;
+    };
+
+export interface PaceReport {
+  readonly seq: number;
+  readonly budgets: readonly SharedBudget[];
+  /** From a Retry-After on an error answer: no request for this id before then, epoch ms. */
+  readonly blockedUntil?: number | undefined;
+}
+
+export interface PacingStore {
+  /**
+   * Admits a request if every budget (announced, configured, Retry-After) has room for it and
+   * for the requests in flight, and reserves its share; else says how long to wait.
+   */
+  paceAcquire(id: string, now: number, request: PaceRequest): Promise<PaceDecision>;
+  /** Ends a reservation, with what its answer announced (or none, when it got no answer). */
+  paceRelease(
+    id: string,
+    now: number,
+    reservation: string,
+    report: PaceReport | undefined,
+  ): Promise<void>;
+}
+
+/** A store both helpers accept, such as `createRedisStore` from `@four29/redis`. */
+export type ResilienceStore = BreakerStore & PacingStore;
