@@ -64,9 +64,10 @@ describe.each(BACKENDS)('shared state through $name', (backend) => {
   });
 
   async function command(...args: string[]): Promise<unknown> {
-    const c = a?.client as { call?: (...x: string[]) => Promise<unknown> };
+    if (a === undefined) throw new Error('no Redis client in the memory-only run');
+    const c = a.client as { call?: (...x: string[]) => Promise<unknown> };
     if (typeof c.call === 'function') return c.call(...args);
-    return (a?.client as { sendCommand(x: string[]): Promise<unknown> }).sendCommand(args);
+    return (a.client as { sendCommand(x: string[]): Promise<unknown> }).sendCommand(args);
   }
 
   it('a quota error on one instance opens the breaker on the other; it fails fast, classified alike', async () => {

@@ -38,7 +38,13 @@ describe('load (short form)', () => {
       if (stdout === '') throw err;
     }
     const report = JSON.parse(stdout) as Report;
-    expect(report.results.map((r) => r.framework)).toEqual(['express', 'koa', 'hono', 'nest', 'fastify']);
+    expect(report.results.map((r) => r.framework)).toEqual([
+      'express',
+      'koa',
+      'hono',
+      'nest',
+      'fastify',
+    ]);
     for (const r of report.results) {
       const where = `${r.framework} × ${r.mix}`;
       expect(r.failures, where).toEqual([]);
