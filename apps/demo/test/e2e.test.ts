@@ -131,7 +131,7 @@ describe('pnpm demo scenarios against every example app', () => {
         const problem = o.problem ?? {};
         expect(problem.kind, where).toBe(expected.kind);
         expect(problem.status, where).toBe(DEFAULT_POLICY[expected.kind]);
-        expect(problem.type, where).toMatch(new RegExp(`/${expected.kind}\\.md$`));
+        expect(problem.type, where).toMatch(new RegExp(`/problems/${expected.kind}$`));
         expect(problem.retryAfter, where).toBe(
           expected.retryAfter !== undefined ? Number(expected.retryAfter) : undefined,
         );

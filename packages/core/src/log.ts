@@ -1,5 +1,5 @@
 import { guardClassification, httpStatus } from './classification-guard.js';
-import { get } from './classify/safe.js';
+import { get, isArray } from './classify/safe.js';
 import { normalizeKind } from './kinds.js';
 import { resolvePolicy } from './problem.js';
 import { redact, redactedString } from './redact.js';
@@ -40,6 +40,9 @@ export interface LogSettings {
   readonly redaction?: RedactionOptions | undefined;
 }
 
+/** Bounds the work per logged error (each pattern runs over every string) and a Proxy's length. */
+const MAX_PATTERNS = 1000;
+
 /**
  * The user's redaction options, copied and checked: an array of RegExp-like patterns (a RegExp
  * from another realm fails instanceof, so the check is structural) and a string replacement.
@@ -55,14 +58,23 @@ export function redactionSettings(
   if (replacement !== undefined && typeof replacement !== 'string')
     report?.('redaction.replacement: expected a string; using [REDACTED]');
   if (patterns === undefined) return undefined;
-  if (!Array.isArray(patterns)) {
+  if (!isArray(patterns)) {
     report?.('redaction.patterns: expected an array of regular expressions; ignored');
     return undefined;
   }
-  const checked = (patterns as readonly unknown[]).filter(
-    (re) => typeof get(re, 'source') === 'string' && typeof get(re, 'flags') === 'string',
-  ) as RegExp[];
-  if (checked.length < patterns.length)
+  // Copied entry by entry through the guarded reader: the user's array may be a Proxy or have
+  // throwing getters, and from here on the handler trusts the plain array it built.
+  const length = get(patterns, 'length');
+  const total = typeof length === 'number' ? Math.min(length, MAX_PATTERNS) : 0;
+  if (typeof length === 'number' && length > MAX_PATTERNS)
+    report?.(`redaction.patterns: only the first ${MAX_PATTERNS} are used`);
+  const checked: RegExp[] = [];
+  for (let i = 0; i < total; i++) {
+    const re = get(patterns, i);
+    if (typeof get(re, 'source') === 'string' && typeof get(re, 'flags') === 'string')
+      checked.push(re as RegExp);
+  }
+  if (checked.length < total)
     report?.('redaction.patterns: entries that are not regular expressions are ignored');
   if (checked.length === 0) return undefined;
   return typeof replacement === 'string'
@@ -95,11 +107,7 @@ export function guardLogContext(value: unknown, redaction?: RedactionOptions): G
     method: redactedString(get(value, 'method'), 16, redaction),
     path:
       typeof path === 'string' ? redactedString(withoutQuery(path), 1000, redaction) : undefined,
-    requestId: redactedString(
-      Array.isArray(requestId) ? get(requestId, 0) : requestId,
-      200,
-      redaction,
-    ),
+    requestId: redactedString(isArray(requestId) ? get(requestId, 0) : requestId, 200, redaction),
     downstreamStatus: httpStatus(get(value, 'downstreamStatus')),
   };
 }

@@ -529,6 +529,23 @@ describe('options, checked once at creation', () => {
     );
     expect(() => createUpstreamErrorHandler(hostile as never)).not.toThrow();
   });
+
+  it('survives a revoked Proxy or a throwing getter as its redaction patterns, and still answers', () => {
+    const { logger, calls } = recordingLogger();
+    const revoked = Proxy.revocable([], {});
+    revoked.revoke();
+    const throwing = [/x/];
+    Object.defineProperty(throwing, 0, {
+      get() {
+        throw new Error('trap');
+      },
+    });
+    for (const patterns of [revoked.proxy, throwing]) {
+      const handle = createUpstreamErrorHandler({ logger, redaction: { patterns } as never });
+      expect(handle(new UpstreamHttpError({ status: 429 }))?.status).toBe(503);
+    }
+    expect(calls.filter((c) => c.obj.event === 'four29.invalid_options')).toHaveLength(2);
+  });
 });
 
 describe('request id in the problem', () => {

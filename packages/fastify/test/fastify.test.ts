@@ -68,7 +68,7 @@ describe.each(majors)('$name', ({ create, major }) => {
       method: 'POST',
       headers: { 'x-request-id': 'client-req-1' },
     });
-    const expected = expectedFor(error);
+    const expected = expectedFor(error, {}, { requestId: 'client-req-1' });
     const body = await res.text();
     expect(res.status).toBe(expected.status);
     for (const [name, value] of Object.entries(expected.headers)) {

@@ -5,6 +5,7 @@ import {
   type Four29Logger,
   type Four29Options,
   type HandledUpstreamError,
+  type LogContext,
   UpstreamHttpError,
 } from '@four29/core';
 import { FIXTURE_NOW, fixtureById, type RecordedResponse } from '@four29/fixtures';
@@ -47,9 +48,14 @@ export function descriptor(id: string): { status: number; headers: unknown; body
 }
 
 /** What core renders for `error`, independently of any framework: the bytes every adapter must send. */
-export function expectedFor(error: unknown, options: Four29Options = {}): HandledUpstreamError {
+export function expectedFor(
+  error: unknown,
+  options: Four29Options = {},
+  context?: LogContext,
+): HandledUpstreamError {
   const handled = createUpstreamErrorHandler({ now: () => FIXTURE_NOW, ...options, logger: false })(
     error,
+    context,
   );
   expect(handled, 'core classifies this error as an upstream error').not.toBeNull();
   return handled!;
