@@ -36,8 +36,8 @@ const END = '<!-- bench:results:end -->';
 /**
  * Both paths: 3 sets of fresh server processes × 4 rounds = 12 rounds per target row. Two
  * identical server processes can differ by a few percent for their whole life, so more sets of
- * processes beat longer runs; the A/A pair in every set shows what is left. About 13 minutes on
- * an idle 2-core machine (4 frameworks × 10 error-path and 3–4 happy-path servers per set).
+ * processes beat longer runs; the A/A pair in every set shows what is left. About 17 minutes on
+ * an idle 2-core machine (5 frameworks × 10 error-path and 3–4 happy-path servers per set).
  */
 const FULL_LOAD: LoadSettings = {
   warmup: 1,

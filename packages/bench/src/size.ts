@@ -43,6 +43,7 @@ export const SIZE_SPECS: readonly SizeSpec[] = [
   { name: '@four29/koa', pkg: '@four29/koa' },
   { name: '@four29/hono', pkg: '@four29/hono' },
   { name: '@four29/nest', pkg: '@four29/nest' },
+  { name: '@four29/fastify', pkg: '@four29/fastify' },
 ];
 
 /** How much a figure may grow over its recorded one before the bench fails. */

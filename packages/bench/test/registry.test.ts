@@ -5,7 +5,7 @@ import { frameworkNames, loadFramework } from '../src/servers/registry.js';
 describe('frameworks', () => {
   it('are the files in servers/frameworks, each a server with a label', async () => {
     const names = frameworkNames();
-    expect(names).toEqual(expect.arrayContaining(['express', 'hono', 'koa', 'nest']));
+    expect(names).toEqual(expect.arrayContaining(['express', 'fastify', 'hono', 'koa', 'nest']));
     for (const name of names) {
       const app = await loadFramework(name);
       expect(app.label.length, name).toBeGreaterThan(0);
