@@ -286,6 +286,21 @@ describe('log record of a classification classify() made', () => {
     expect(toLogRecord(c).upstream.message).toBe(c.upstreamMessage);
   });
 
+  it('redacts an upstream request id shaped like a key, wherever it came from', () => {
+    for (const thrown of [
+      new UpstreamHttpError({ status: 429, headers: { 'x-request-id': KEY } }),
+      new UpstreamHttpError({ status: 429, body: { error: { message: 'x' }, request_id: KEY } }),
+    ]) {
+      const c = classify(thrown) as Classification;
+      expect(c.upstreamRequestId).toBe('[REDACTED]');
+      expect(JSON.stringify(toLogRecord(c))).not.toContain(KEY);
+    }
+    const ok = classify(
+      new UpstreamHttpError({ status: 429, headers: { 'x-request-id': 'req_1a2b' } }),
+    );
+    expect(ok?.upstreamRequestId).toBe('req_1a2b');
+  });
+
   it('redacts a message put on the classification afterwards, or on a copy', () => {
     const c = classify(thrown) as Classification;
     const copy: Classification = { ...c, upstreamMessage: `leaked ${KEY} ${PROJ}` };

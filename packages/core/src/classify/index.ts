@@ -93,7 +93,8 @@ function classifyThrown(
   // The provider's code comes from the body: bounded and redacted like any upstream text.
   const code = redactedString(upstreamCode, 100);
   if (code !== undefined) out.upstreamCode = code;
-  if (upstreamRequestId !== undefined) out.upstreamRequestId = upstreamRequestId;
+  // An id is matched by shape only, and a key has that shape too: redacted like upstream text.
+  if (upstreamRequestId !== undefined) out.upstreamRequestId = redact(upstreamRequestId);
   const message = facts.message.length > 0 ? redact(facts.message) : '';
   if (message.length > 0) out.upstreamMessage = message;
   return Object.freeze(out);
