@@ -1,4 +1,4 @@
-import { classify } from './classify/index.js';
+import { classifyUnredacted, withRedactedMessage } from './classify/index.js';
 import { get } from './classify/safe.js';
 import { buildLogRecord, emitLog, guardLogContext, logKeyOf } from './log.js';
 import { renderProblem } from './problem.js';
@@ -79,44 +79,56 @@ function notifyHandled(
  */
 export function createUpstreamErrorHandler(options?: Four29Options): UpstreamErrorHandler {
   const settings = handlerSettings(options);
+  // The hooks receive the classification `classify` returns; without them the message is only
+  // redacted when something reads it: the log record, or `classification` on the result.
+  const eager = settings.shouldHandle !== undefined || settings.onHandled !== undefined;
   return (error, context) => {
     try {
-      const classification = classify(
+      const found = classifyUnredacted(
         error,
         settings.provider !== undefined
           ? { now: settings.now(), provider: settings.provider }
           : { now: settings.now() },
       );
-      if (classification === null || !shouldHandle(settings, classification, error)) return null;
+      if (found === null) return null;
+      let classification = eager ? withRedactedMessage(found) : undefined;
+      const full = (): Classification => {
+        classification ??= withRedactedMessage(found);
+        return classification;
+      };
+      if (eager && !shouldHandle(settings, full(), error)) return null;
       const request = guardLogContext(context, settings.redaction);
       const started = get(context, 'responseStarted') === true;
       // What the client really got is only known, and logged, once the response has started.
       const logContext = started ? request : { ...request, downstreamStatus: undefined };
-      const problem = renderProblem(classification, settings, request.requestId);
+      const problem = renderProblem(found.classification, settings, request.requestId);
       const body = JSON.stringify(problem.body);
       let log: LogRecord | undefined;
       const suppression = settings.log;
       // A repeat inside an open suppression window is only counted: no record to build.
       if (
         suppression !== undefined &&
-        !suppression.countRepeat(logKeyOf(classification, settings))
+        !suppression.countRepeat(logKeyOf(found.classification, settings))
       ) {
-        log = buildLogRecord(classification, logContext, settings);
+        log = buildLogRecord(full(), logContext, settings);
         // pino and friends add their own level and msg; passing ours too would duplicate keys.
         const { level, msg, ...fields } = log;
         emitLog(suppression.logger, level, fields, msg);
       }
-      notifyHandled(
-        settings,
-        classification,
-        started && logContext.downstreamStatus !== undefined
-          ? logContext.downstreamStatus
-          : problem.status,
-        error,
-      );
+      if (eager)
+        notifyHandled(
+          settings,
+          full(),
+          started && logContext.downstreamStatus !== undefined
+            ? logContext.downstreamStatus
+            : problem.status,
+          error,
+        );
       let sse: string | undefined;
       return {
-        classification,
+        get classification() {
+          return full();
+        },
         problem,
         status: problem.status,
         headers: problem.headers,
@@ -127,7 +139,7 @@ export function createUpstreamErrorHandler(options?: Four29Options): UpstreamErr
         },
         // Built on first read when nothing was logged: most unlogged records are never read.
         get log() {
-          log ??= buildLogRecord(classification, logContext, settings);
+          log ??= buildLogRecord(full(), logContext, settings);
           return log;
         },
       };

@@ -22,6 +22,13 @@ vi.mock('../src/classify/index.js', async (importOriginal) => {
       const c = classifyMock(thrown, options);
       return c === null ? null : guardClassification(c);
     },
+    // What the handler calls: the same classification, its message handed over raw.
+    classifyUnredacted: (thrown: unknown, options?: ClassifyOptions) => {
+      const c = classifyMock(thrown, options);
+      if (c === null) return null;
+      const { upstreamMessage, ...rest } = guardClassification(c);
+      return { classification: rest, rawMessage: upstreamMessage ?? '' };
+    },
   };
 });
 
@@ -560,5 +567,40 @@ describe('request id in the problem', () => {
     expect(leaky?.body).not.toContain(KEY);
     expect(leaky?.problem.body.requestId).toBe('abc [REDACTED]');
     expect(handle(new Error('x'))?.problem.body).not.toHaveProperty('requestId');
+  });
+});
+
+describe('the upstream message, redacted only when read', () => {
+  beforeEach(() => classifyMock.mockImplementation(realClassify));
+  const thrown = () =>
+    new UpstreamHttpError({
+      status: 429,
+      body: { error: { message: `Rate limit for key ${KEY}`, code: 'rate_limit_exceeded' } },
+    });
+
+  it('gives the result the classification classify makes, once, redacted and frozen', () => {
+    const handled = createUpstreamErrorHandler({ logger: false })(thrown());
+    const c = handled?.classification;
+    expect(c).toEqual(realClassify(thrown()));
+    expect(c?.upstreamMessage).toBe('Rate limit for key [REDACTED]');
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(handled?.classification).toBe(c);
+    expect(handled?.log.upstream.message).toBe('Rate limit for key [REDACTED]');
+    expect(handled?.body).not.toContain('Rate limit for key');
+  });
+
+  it('logs the redacted message, and hooks see it, whether or not the error is logged', () => {
+    const { logger, calls } = recordingLogger();
+    const seen: Array<string | undefined> = [];
+    const handle = createUpstreamErrorHandler({
+      logger,
+      onHandled: (e) => seen.push(e.classification.upstreamMessage),
+    });
+    handle(thrown());
+    handle(thrown());
+    expect(calls).toHaveLength(1);
+    expect(JSON.stringify(calls[0]?.obj)).toContain('Rate limit for key [REDACTED]');
+    expect(JSON.stringify(calls)).not.toContain(KEY);
+    expect(seen).toEqual(['Rate limit for key [REDACTED]', 'Rate limit for key [REDACTED]']);
   });
 });

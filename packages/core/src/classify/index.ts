@@ -43,6 +43,25 @@ function nowFrom(options: ClassifyOptions | undefined): number {
  * it was built, trusting it.
  */
 export function classify(thrown: unknown, options?: ClassifyOptions): Classification | null {
+  const found = classifyUnredacted(thrown, options);
+  return found === null ? null : withRedactedMessage(found);
+}
+
+/**
+ * A classification before the upstream message is redacted and put on it, with that message
+ * still raw (bounded). The handler answers most errors without logging them (log suppression
+ * counts repeats), and then nobody reads the message: redacting it is a fifth of the error path.
+ * `withRedactedMessage` makes the classification `classify` returns.
+ */
+export interface UnredactedClassification {
+  readonly classification: Omit<Classification, 'upstreamMessage'>;
+  readonly rawMessage: string;
+}
+
+export function classifyUnredacted(
+  thrown: unknown,
+  options: ClassifyOptions | undefined,
+): UnredactedClassification | null {
   try {
     return classifyThrown(thrown, options);
   } catch {
@@ -51,10 +70,19 @@ export function classify(thrown: unknown, options?: ClassifyOptions): Classifica
   }
 }
 
+export function withRedactedMessage(found: UnredactedClassification): Classification {
+  const message = found.rawMessage.length > 0 ? redact(found.rawMessage) : '';
+  return Object.freeze(
+    message.length > 0
+      ? { ...found.classification, upstreamMessage: message }
+      : found.classification,
+  );
+}
+
 function classifyThrown(
   thrown: unknown,
   options: ClassifyOptions | undefined,
-): Classification | null {
+): UnredactedClassification | null {
   const info = findUpstreamError(thrown);
   if (info === null) return null;
   const now = nowFrom(options);
@@ -95,7 +123,5 @@ function classifyThrown(
   if (code !== undefined) out.upstreamCode = code;
   // An id is matched by shape only, and a key has that shape too: redacted like upstream text.
   if (upstreamRequestId !== undefined) out.upstreamRequestId = redact(upstreamRequestId);
-  const message = facts.message.length > 0 ? redact(facts.message) : '';
-  if (message.length > 0) out.upstreamMessage = message;
-  return Object.freeze(out);
+  return { classification: out, rawMessage: facts.message };
 }
