@@ -37,9 +37,27 @@ function requestContext(c: RequestContextLike, responseStarted: boolean): Handle
   return {
     method: c.req.method,
     path: slash === -1 ? '/' : url.slice(slash),
-    requestId: c.req.header('x-request-id'),
+    requestId: requestIdOf(c),
     responseStarted,
   };
+}
+
+/**
+ * On `@hono/node-server`, `c.req.header(name)` first builds a `Headers` of the whole request
+ * (~11 µs per handled error, measured in `pnpm bench`); the Node request it wraps, which that
+ * server passes as `c.env.incoming`, has them parsed already. Elsewhere, Hono's own reader.
+ */
+function requestIdOf(c: RequestContextLike): string | undefined {
+  const env: unknown = (c as { env?: unknown }).env;
+  const headers: unknown =
+    typeof env === 'object' && env !== null
+      ? (env as { incoming?: { headers?: unknown } }).incoming?.headers
+      : undefined;
+  if (typeof headers === 'object' && headers !== null) {
+    const id: unknown = (headers as Record<string, unknown>)['x-request-id'];
+    return typeof id === 'string' ? id : undefined;
+  }
+  return c.req.header('x-request-id');
 }
 
 /**

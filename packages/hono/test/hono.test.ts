@@ -106,6 +106,24 @@ describe('upstreamErrorHandler (app.onError)', () => {
     expect(records[0]?.obj.http).toEqual({ method: 'GET', path: '/files/caf%C3%A9%20menu' });
   });
 
+  it('reads the request id from the Fetch request, and from the Node request under node-server', async () => {
+    const { logger, records } = testLogger();
+    const app = withFour29({ logger, logSuppression: false });
+    app.get('/x', () => {
+      throw upstreamHttpError('openai.rate_limit.tokens');
+    });
+    const fetched = await app.request('/x', { headers: { 'x-request-id': 'fetch-1' } });
+    expect(JSON.parse(await fetched.text()).requestId).toBe('fetch-1');
+    // What @hono/node-server passes as the env; its Headers would say otherwise.
+    const incoming = { headers: { 'x-request-id': 'node-1' } };
+    const viaNode = await app.request('/x', { headers: { 'x-request-id': 'other' } }, { incoming });
+    expect(JSON.parse(await viaNode.text()).requestId).toBe('node-1');
+    expect(records.map((r) => (r.obj.http as { requestId?: string }).requestId)).toEqual([
+      'fetch-1',
+      'node-1',
+    ]);
+  });
+
   it("answers the real openai client's rate-limit error", async () => {
     const upstream = await replayUpstream('openai.rate_limit.requests');
     servers.push(upstream.server);
