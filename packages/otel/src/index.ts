@@ -1,4 +1,11 @@
 import {
+  type Classification,
+  consoleLogger,
+  type Four29Logger,
+  type HandledErrorEvent,
+  type ProviderId,
+} from '@four29/core';
+import {
   type Attributes,
   type Counter,
   type Histogram,
@@ -8,13 +15,6 @@ import {
   trace,
   type UpDownCounter,
 } from '@opentelemetry/api';
-import {
-  type Classification,
-  consoleLogger,
-  type Four29Logger,
-  type HandledErrorEvent,
-  type ProviderId,
-} from '@four29/core';
 
 /** The instrumentation scope every instrument is created under. */
 export const INSTRUMENTATION_SCOPE = '@four29/otel';
@@ -306,8 +306,7 @@ export function four29Otel(options: Four29OtelOptions = {}): Four29Otel {
     try {
       const status = read(event, 'status');
       const previous = read(event, 'previous');
-      if (typeof status !== 'string' || typeof previous !== 'string' || status === previous)
-        return;
+      if (typeof status !== 'string' || typeof previous !== 'string' || status === previous) return;
       const provider = providerAttributes(read(event, 'provider'));
       const kind = read(event, 'kind');
       const i = instrumentsNow();
