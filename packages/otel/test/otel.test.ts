@@ -403,7 +403,7 @@ describe('options and bad input', () => {
     } as never);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.obj).toMatchObject({ event: 'four29.invalid_options' });
-    const problems = (warnings[0]?.obj.problems as string[]).join('\n');
+    const problems = ((warnings[0]?.obj.problems as string[] | undefined) ?? []).join('\n');
     for (const name of ['meter', 'setSpanStatus', 'genAiProviderNames.google', 'tracer'])
       expect(problems).toContain(name);
     expect(typeof otel.onHandled).toBe('function');
