@@ -247,6 +247,36 @@ describe('the global API', () => {
     expect(await points('four29.upstream.errors')).toMatchObject([{ value: 1 }]);
   });
 
+  it('does nothing until a hook runs, then creates its instruments once', async () => {
+    let getMeter = 0;
+    let created = 0;
+    const counting = new Proxy(meter, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof name === 'string' && name.startsWith('create') && typeof value === 'function')
+          return (...args: unknown[]) => {
+            created++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        return value;
+      },
+    });
+    metrics.setGlobalMeterProvider({
+      getMeter: () => {
+        getMeter++;
+        return counting;
+      },
+    });
+    const otel = four29Otel();
+    expect([getMeter, created]).toEqual([0, 0]);
+    const url = await startApp('insufficient_quota', otel.onHandled);
+    for (let i = 0; i < 3; i++) await (await fetch(`${url}/ask`, { method: 'POST' })).text();
+    otel.breakerHooks.onStateChange({ provider: 'openai', status: 'open', previous: 'closed' });
+    expect(getMeter).toBe(1);
+    expect(created).toBe(6);
+    expect(await points('four29.upstream.errors')).toMatchObject([{ value: 3 }]);
+  });
+
   it('without an active span still counts, and does not throw', async () => {
     const otel = four29Otel({ meter });
     otel.onHandled({
