@@ -14,9 +14,10 @@ export interface PublishedPackage {
    * `core` has no dependencies at all. Everything else builds on the core and must import it,
    * never inline a copy of it; an `adapter` also names its framework as a peer dependency. A
    * `store` builds on `@four29/resilience` (its types only) and names the clients it accepts as
-   * optional peer dependencies.
+   * optional peer dependencies. `telemetry` builds on the core and names `@opentelemetry/api` as a
+   * peer dependency, the one the application's OpenTelemetry SDK uses.
    */
-  readonly role: 'core' | 'adapter' | 'library' | 'store';
+  readonly role: 'core' | 'adapter' | 'library' | 'store' | 'telemetry';
 }
 
 export const PUBLISHED: readonly PublishedPackage[] = [
@@ -28,6 +29,7 @@ export const PUBLISHED: readonly PublishedPackage[] = [
   { name: '@four29/resilience', dir: 'resilience', app: 'resilience', role: 'library' },
   { name: '@four29/fastify', dir: 'fastify', app: 'fastify', role: 'adapter' },
   { name: '@four29/redis', dir: 'redis', app: 'redis', role: 'store' },
+  { name: '@four29/otel', dir: 'otel', app: 'otel', role: 'telemetry' },
 ];
 
 /**
@@ -51,6 +53,8 @@ export const CONSUMER_DEPENDENCIES: Readonly<Record<string, string>> = {
   openai: '6.49.0',
   ioredis: '5.11.1',
   redis: '5.12.4',
+  '@opentelemetry/api': '1.10.0',
+  '@opentelemetry/sdk-metrics': '3.1.1',
   typescript: '5.9.3',
   '@types/node': '20.19.43',
 };

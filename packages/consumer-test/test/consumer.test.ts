@@ -20,6 +20,7 @@ const EXPECTED_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   '@four29/nest': ['Four29Module', 'UpstreamErrorFilter', 'FOUR29_OPTIONS'],
   '@four29/resilience': ['withRetry', 'createQuotaBreaker', 'createPacedFetch'],
   '@four29/redis': ['createRedisStore'],
+  '@four29/otel': ['four29Otel', 'GEN_AI_PROVIDER_NAMES'],
 };
 
 /** A fake key in the format of a real one: it must never reach a client or a log line. */
@@ -160,6 +161,10 @@ describe.each(packed.map((p) => [p.name, p.app] as const))('%s app', (_name, app
     );
     expect(upstream!.hits() - before).toBe(1);
     expectProblem(answer);
+    if (app === 'otel')
+      expect(answer.output).toContain(
+        'OTEL four29.upstream.errors {"error.type":"rate_limit_exceeded","four29.kind":"rate_limited","four29.provider":"openai","gen_ai.provider.name":"openai","http.response.status_code":503} 1',
+      );
   });
 });
 

@@ -165,10 +165,15 @@ describe.each(packed.map((p) => [p.name, p] as const))('%s tarball', (_name, pkg
     it('depends on the packed core by a real range and imports it instead of bundling it', async () => {
       const m = await readManifest(pkg);
       expect((m.dependencies as Record<string, string>)['@four29/core']).toBe(`^${core?.version}`);
-      // An adapter's framework is the app's to install, never a dependency of ours.
+      // An adapter's framework (and the OpenTelemetry API) is the app's to install, never a
+      // dependency of ours.
       expect(Object.keys((m.peerDependencies as object | undefined) ?? {}).length > 0).toBe(
-        pkg.role === 'adapter',
+        pkg.role === 'adapter' || pkg.role === 'telemetry',
       );
+      if (pkg.role === 'telemetry')
+        expect(Object.keys((m.dependencies as object | undefined) ?? {})).not.toContain(
+          '@opentelemetry/api',
+        );
       const esm = await read(pkg, 'dist/index.js');
       const cjs = await read(pkg, 'dist/index.cjs');
       expect(esm).toMatch(/\bfrom\s*['"]@four29\/core['"]/);
