@@ -96,6 +96,8 @@ describe('each quick start, as pasted, against the mock upstream', () => {
       expect(run.body).not.toContain(ANTHROPIC_KEY);
       expect(run.body).not.toContain('sk-');
     }
+    expect(run.output).not.toContain(OPENAI_KEY);
+    expect(run.output).not.toContain(ANTHROPIC_KEY);
     // The retry guard in the quick start: an exhausted quota costs one upstream request, not three.
     expect(upstream, run.output).toBe(1);
   });
