@@ -1,9 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { type RedisServer, startRedisServer } from '@four29/test-kit/redis-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppAnswer, requestThroughApp } from '../src/app-process.js';
-import { cleanEnv, createConsumerProject } from '../src/consumer-project.js';
+import { cleanEnv } from '../src/consumer-project.js';
 import { exec } from '../src/exec.js';
 import { tsc } from '../src/tsc.js';
 import { type FakeUpstream, startFakeUpstream, UPSTREAM_FIXTURE } from '../src/upstream.js';
@@ -18,7 +18,7 @@ const EXPECTED_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   '@four29/koa': ['upstreamErrorHandler'],
   '@four29/hono': ['upstreamErrorHandler', 'upstreamSSEErrorHandler'],
   '@four29/nest': ['Four29Module', 'UpstreamErrorFilter', 'FOUR29_OPTIONS'],
-  '@four29/resilience': ['withRetry', 'createQuotaBreaker', 'createPacedFetch'],
+  '@four29/resilience': ['withRetry', 'createQuotaBreaker', 'createPacedFetch', 'createRetryGuard'],
   '@four29/redis': ['createRedisStore'],
   '@four29/otel': ['four29Otel', 'GEN_AI_PROVIDER_NAMES'],
 };
@@ -26,13 +26,12 @@ const EXPECTED_EXPORTS: Readonly<Record<string, readonly string[]>> = {
 /** A fake key in the format of a real one: it must never reach a client or a log line. */
 const API_KEY = 'sk-proj-consumerTEST0000000000000000000000000000';
 
-let project = '';
+const project = inject('project');
 let upstream: FakeUpstream | undefined;
 // The @four29/redis app shares its state through a real Redis.
 let redis: RedisServer | undefined;
 
 beforeAll(async () => {
-  project = await createConsumerProject(packed);
   upstream = await startFakeUpstream();
   redis = await startRedisServer();
 });
@@ -40,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstream?.close();
   await redis?.stop();
-  if (project !== '') await rm(project, { recursive: true, force: true });
 });
 
 const node = (args: string[]) => exec(process.execPath, args, { cwd: project, env: cleanEnv() });

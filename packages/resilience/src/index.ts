@@ -20,6 +20,7 @@ export {
   type RetryOptions,
   withRetry,
 } from './retry.js';
+export { createRetryGuard, type RetryGuardOptions } from './retry-guard.js';
 export type {
   BreakerEntry,
   BreakerRecord,
