@@ -274,7 +274,7 @@ describe('readRateLimitHeaders', () => {
       NOW,
     );
     expect(r.retryAfterMs).toBeUndefined();
-    expect(r.buckets).toEqual([
+    expect(r.limits).toEqual([
       { dimension: 'requests', limit: 5000, remaining: 4999, resetAfterMs: 12 },
       { dimension: 'tokens', limit: 50000, remaining: 0, resetAfterMs: 1146 },
     ]);
@@ -289,14 +289,14 @@ describe('readRateLimitHeaders', () => {
       }),
       NOW,
     );
-    expect(r.buckets).toEqual([
+    expect(r.limits).toEqual([
       { dimension: 'input_tokens', limit: 20000, remaining: 0, resetAfterMs: 18_000 },
     ]);
   });
 
   it('reads Azure integer-second resets', () => {
     const r = readRateLimitHeaders({ 'x-rate-limit-reset-tokens': '55' }, NOW);
-    expect(r.buckets).toEqual([{ dimension: 'tokens', resetAfterMs: 55_000 }]);
+    expect(r.limits).toEqual([{ dimension: 'tokens', resetAfterMs: 55_000 }]);
   });
 
   it('reads GitHub epoch resets as absolute', () => {
@@ -309,7 +309,7 @@ describe('readRateLimitHeaders', () => {
       },
       NOW,
     );
-    expect(r.buckets).toEqual([{ limit: 5000, remaining: 0, used: 5000, resetAfterMs: 60_000 }]);
+    expect(r.limits).toEqual([{ limit: 5000, remaining: 0, used: 5000, resetAfterMs: 60_000 }]);
   });
 
   it('reads the IETF RateLimit / RateLimit-Policy structured fields', () => {
@@ -320,7 +320,7 @@ describe('readRateLimitHeaders', () => {
       },
       NOW,
     );
-    expect(r.buckets).toEqual([
+    expect(r.limits).toEqual([
       { policy: 'daily', remaining: 12, resetAfterMs: 3_000_000, limit: 1000, window: 'day' },
       { policy: 'burst', remaining: 0, resetAfterMs: 30_000, limit: 100, window: 'minute' },
     ]);
@@ -331,21 +331,21 @@ describe('readRateLimitHeaders', () => {
       readRateLimitHeaders(
         { 'RateLimit-Limit': '100, 100;w=60', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '7' },
         NOW,
-      ).buckets,
+      ).limits,
     ).toEqual([{ limit: 100, remaining: 0, resetAfterMs: 7000 }]);
     expect(
-      readRateLimitHeaders({ RateLimit: 'limit=10, remaining=0, reset=4' }, NOW).buckets,
+      readRateLimitHeaders({ RateLimit: 'limit=10, remaining=0, reset=4' }, NOW).limits,
     ).toEqual([{ limit: 10, remaining: 0, resetAfterMs: 4000 }]);
   });
 
   it('prefers retry-after-ms over retry-after', () => {
     expect(readRateLimitHeaders({ 'retry-after-ms': '1500', 'retry-after': '2' }, NOW)).toEqual({
       retryAfterMs: 1500,
-      buckets: [],
+      limits: [],
     });
     expect(readRateLimitHeaders({ 'retry-after-ms': 'x', 'retry-after': '2' }, NOW)).toEqual({
       retryAfterMs: 2000,
-      buckets: [],
+      limits: [],
     });
   });
 
@@ -359,7 +359,7 @@ describe('readRateLimitHeaders', () => {
       },
       NOW,
     );
-    expect(r).toEqual({ buckets: [{ dimension: 'tokens' }] });
+    expect(r).toEqual({ limits: [{ dimension: 'tokens' }] });
   });
 });
 

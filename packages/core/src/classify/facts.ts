@@ -55,8 +55,11 @@ export interface Facts {
   readonly headers: ReadonlyMap<string, string>;
   readonly rate: RateLimitHeaders;
   readonly bodyRequestId?: string;
-  /** What the rules work out once per error and read more than once. */
-  readonly memo: { triple?: { limit?: number; used?: number; requested?: number } };
+  /**
+   * The "Limit N, Used N, Requested N" numbers of `message`, parsed on first use: both the
+   * too-large rule and the limit facts read them.
+   */
+  readonly messageCounts: { parsed?: { limit?: number; used?: number; requested?: number } };
 }
 
 const RPC_STATUS_RE = /^[A-Z][A-Z_]{2,40}$/;
@@ -207,6 +210,6 @@ export function readFacts(info: UpstreamErrorInfo, now: number): Facts {
     headers,
     rate: readRateLimitMap(headers, now),
     ...(bodyRequestId !== undefined ? { bodyRequestId } : {}),
-    memo: {},
+    messageCounts: {},
   };
 }
