@@ -2,6 +2,8 @@
  * Reads the provider-specific members of an error body into one flat, bounded record, so the rules
  * never touch the foreign body again.
  */
+
+import { errorStatus } from '../http-status.js';
 import {
   normalizeHeaders,
   parseDurationMs,
@@ -185,11 +187,10 @@ export function readFacts(info: UpstreamErrorInfo, now: number): Facts {
   if (status === undefined && info.origin === 'event') {
     const numeric = toNumber(get(error, 'code'));
     status =
-      numeric !== undefined && Number.isInteger(numeric) && numeric >= 400 && numeric <= 599
-        ? numeric
-        : (TYPE_STATUS[code ?? ''] ??
-          TYPE_STATUS[type ?? ''] ??
-          (info.fault === 'server' ? 500 : info.fault === 'client' ? 400 : undefined));
+      errorStatus(numeric) ??
+      TYPE_STATUS[code ?? ''] ??
+      TYPE_STATUS[type ?? ''] ??
+      (info.fault === 'server' ? 500 : info.fault === 'client' ? 400 : undefined);
   }
 
   const bodyRequestId = bodyIsObject ? getString(body, 'request_id', 300) : undefined;

@@ -2,6 +2,8 @@
  * Header normalization and the parsers for every retry and rate-limit header format four29 knows.
  * Exported from `@four29/core` because pacing code needs the same parsing.
  */
+
+import { epochMs } from '../options.js';
 import type { LimitDimension, LimitWindow } from '../types.js';
 import { get, hasOwn, isArray, isObjectLike } from './safe.js';
 
@@ -199,7 +201,7 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
   const t = parseHttpDate(s);
   if (t === undefined) return undefined;
   // A NaN or infinite clock from the caller would turn every date into NaN or 0.
-  return Math.max(0, t - (Number.isFinite(now) ? now : Date.now()));
+  return Math.max(0, t - epochMs(now));
 }
 
 /** `retry-after-ms` (openai-node and Azure): a plain number of milliseconds. */
@@ -390,7 +392,7 @@ function ietfLimits(headers: HeaderMap): MutableLimit[] {
  * Accepts any header container {@link normalizeHeaders} does. Never throws.
  */
 export function readRateLimitHeaders(headers: unknown, now: number = Date.now()): RateLimitHeaders {
-  return readRateLimitMap(normalizeHeaders(headers), Number.isFinite(now) ? now : Date.now());
+  return readRateLimitMap(normalizeHeaders(headers), epochMs(now));
 }
 
 const X_RATELIMIT_FAMILY_RE = /^x-rate-?limit-(limit|remaining|reset|used)-([a-z0-9-]+)$/;

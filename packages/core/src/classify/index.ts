@@ -1,3 +1,4 @@
+import { epochMs } from '../options.js';
 import { redact, redactedString } from '../redact.js';
 import { remediationFor } from '../remediation/index.js';
 import type { Classification, ClassifyOptions } from '../types.js';
@@ -32,8 +33,7 @@ const REQUEST_ID_HEADERS = [
 ] as const;
 
 function nowFrom(options: ClassifyOptions | undefined): number {
-  const now = options?.now;
-  return typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
+  return epochMs(options?.now);
 }
 
 /**

@@ -34,6 +34,8 @@
  * Everything else (plain `Error`, bare `TypeError`, strings, numbers, `null`, an app's own rate
  * limiter rejection, a bare `ECONNREFUSED` from a database driver) is not an upstream API error.
  */
+
+import { errorStatus, httpStatus } from '../http-status.js';
 import type { ProviderId } from '../types.js';
 import { normalizeHeaders } from './headers.js';
 import {
@@ -48,6 +50,7 @@ import {
   MAX_TEXT,
   toNumber,
 } from './safe.js';
+import { TIMEOUT_CODES } from './timeout-codes.js';
 
 export const MAX_CAUSE_DEPTH = 8;
 
@@ -104,16 +107,6 @@ const NETWORK_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'FailedToOpenSocket',
 ]);
 
-const TIMEOUT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'ECONNABORTED',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
 /** undici codes that are the caller's doing or a programming error, not a network failure. */
 const UNDICI_NOT_NETWORK: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'UND_ERR_ABORTED',
@@ -145,8 +138,7 @@ function codeOf(value: unknown): string | undefined {
 }
 
 function statusOf(value: unknown): number | undefined {
-  const n = toNumber(value);
-  return n !== undefined && Number.isInteger(n) && n >= 400 && n <= 599 ? n : undefined;
+  return errorStatus(toNumber(value));
 }
 
 function isHttpErrorsError(value: unknown): boolean {
@@ -188,8 +180,7 @@ function isRequestBodyError(value: unknown, name: string): boolean {
 function isAppHttpException(value: unknown): boolean {
   if (!isFunction(value, 'getResponse')) return false;
   if (isFunction(value, 'getStatus')) return true;
-  const status = get(value, 'status');
-  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599;
+  return httpStatus(get(value, 'status')) !== undefined;
 }
 
 function isFetchResponse(value: unknown): boolean {

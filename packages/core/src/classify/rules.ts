@@ -6,6 +6,7 @@ import { NEVER_RETRYABLE_KINDS } from '../kinds.js';
 import type { LimitDimension, LimitWindow, ProviderId, UpstreamErrorKind } from '../types.js';
 import type { Facts } from './facts.js';
 import { type AnnouncedLimit, parseDurationMs, saneDelay } from './headers.js';
+import { TIMEOUT_CODES } from './timeout-codes.js';
 
 export interface KindAndRetryable {
   readonly kind: UpstreamErrorKind;
@@ -69,12 +70,6 @@ const OVERLOAD_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
  * account down would not help, and rate-limit remedies would mislead the operator.
  */
 const CONTENTION_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set(['lock_timeout']);
-
-const TIMEOUT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
-  'timeout_error',
-  'DEADLINE_EXCEEDED',
-  'ModelTimeoutException',
-]);
 
 /** A day: Azure answers "retry after 86400 seconds" when a deployment has no quota at all. */
 const ZERO_QUOTA_DELAY_MS = 86_400_000;
