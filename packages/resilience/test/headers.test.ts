@@ -2,7 +2,7 @@ import { FIXTURE_NOW, fixtureById } from '@four29/fixtures';
 import { describe, expect, it } from 'vitest';
 import { readAnnouncedLimits, readRetryAfter } from '../src/headers.js';
 
-// The formats themselves are the classifier's (test/classify.headers.test.ts); these tests cover
+// The formats themselves are the classifier's (packages/core/test/classify/headers.test.ts); these tests cover
 // what the paced fetch makes of them: names, refill kind, what counts requests, the server clock.
 
 function headersOf(id: string, now = FIXTURE_NOW): Headers {

@@ -1,15 +1,13 @@
 import { FIXTURE_NOW } from '@four29/fixtures';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  classify,
-  MAX_RETRY_DELAY_MS,
   normalizeHeaders,
   parseDurationMs,
   parseResetMs,
   parseRetryAfter,
   parseRfc3339,
   readRateLimitHeaders,
-} from '../src/classify/index.js';
+} from '../../src/classify/index.js';
 
 const NOW = FIXTURE_NOW;
 
@@ -217,7 +215,7 @@ describe('normalizeHeaders', () => {
     vi.stubGlobal('Headers', LaxHeaders);
     vi.resetModules();
     try {
-      const fresh = await import('../src/classify/headers.js');
+      const fresh = await import('../../src/classify/headers.js');
       expect(fresh.normalizeHeaders({ 'Retry-After': '30' }).get('retry-after')).toBe('30');
       expect(fresh.normalizeHeaders(new Map([['retry-after', '30']])).get('retry-after')).toBe(
         '30',
@@ -360,103 +358,5 @@ describe('readRateLimitHeaders', () => {
       NOW,
     );
     expect(r).toEqual({ limits: [{ dimension: 'tokens' }] });
-  });
-});
-
-describe('retry timing precedence in classify', () => {
-  const body = {
-    error: {
-      message:
-        'Rate limit reached for gpt-4o on tokens per min (TPM): Limit 100, Used 90, Requested 20. Please try again in 6m0s.',
-      type: 'tokens',
-      param: null,
-      code: 'rate_limit_exceeded',
-    },
-  };
-  const reset = { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '7s' };
-
-  it('retry-after-ms > retry-after > body hint > reset header', () => {
-    const at = (headers: Record<string, string>, b: unknown = body) =>
-      classify({ status: 429, headers, body: b }, { now: NOW })?.retryAfterMs;
-    expect(at({ ...reset, 'retry-after-ms': '250', 'retry-after': '3' })).toBe(250);
-    expect(at({ ...reset, 'retry-after': '3' })).toBe(3000);
-    expect(at(reset)).toBe(360_000);
-    expect(at(reset, { error: { ...body.error, message: 'Rate limit reached' } })).toBe(7000);
-  });
-
-  it('skips an absurd value and uses the next source', () => {
-    const c = classify(
-      { status: 429, headers: { ...reset, 'retry-after': '99999999999' }, body },
-      { now: NOW },
-    );
-    expect(c?.retryAfterMs).toBe(360_000);
-    expect(
-      classify({ status: 429, headers: { 'retry-after': '99999999999' } }, { now: NOW })
-        ?.retryAfterMs,
-    ).toBeUndefined();
-  });
-
-  it('sets resetAt = now + retryAfterMs and rounds fractional ms up', () => {
-    const c = classify(
-      { status: 429, headers: { 'retry-after-ms': '10.2' }, body: 'slow down' },
-      { now: NOW },
-    );
-    expect(c?.retryAfterMs).toBe(11);
-    expect(c?.resetAt).toBe(NOW + 11);
-  });
-
-  it('accepts 30 days and rejects anything beyond', () => {
-    const days = (d: number) =>
-      classify({ status: 429, headers: { 'retry-after': String(d * 86400) } }, { now: NOW })
-        ?.retryAfterMs;
-    expect(days(30)).toBe(MAX_RETRY_DELAY_MS);
-    expect(days(31)).toBeUndefined();
-  });
-
-  it('reads Azure "Please retry after N seconds" and Gemini "Please retry in Ns"', () => {
-    const azure = classify(
-      {
-        status: 429,
-        headers: { 'x-ms-region': 'East US' },
-        body: { error: { code: '429', message: 'Please retry after 33 seconds.' } },
-      },
-      { now: NOW },
-    );
-    expect(azure?.retryAfterMs).toBe(33_000);
-    const gemini = classify(
-      {
-        status: 429,
-        headers: {},
-        body: {
-          error: {
-            code: 429,
-            status: 'RESOURCE_EXHAUSTED',
-            message: 'Quota exceeded. Please retry in 20ms.',
-          },
-        },
-      },
-      { now: NOW },
-    );
-    expect(gemini?.retryAfterMs).toBe(20);
-  });
-
-  it('reports no retry timing for kinds that must not be retried', () => {
-    const c = classify(
-      {
-        status: 429,
-        headers: { 'retry-after': '5' },
-        body: { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'x' } },
-      },
-      { now: NOW },
-    );
-    expect(c?.kind).toBe('quota_exhausted');
-    expect(c).not.toHaveProperty('retryAfterMs');
-    expect(c).not.toHaveProperty('resetAt');
-  });
-
-  it('uses Date.now() when no clock is given', () => {
-    const before = Date.now();
-    const c = classify({ status: 429, headers: { 'retry-after': '1' } });
-    expect(c?.resetAt).toBeGreaterThanOrEqual(before + 1000);
   });
 });
