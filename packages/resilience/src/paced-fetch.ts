@@ -2,6 +2,7 @@ import type { Four29Logger } from '@four29/core';
 import { clockOption, countOption, MAX_TIMER_MS, numberOption } from '@four29/core/internal';
 import { type ObservedLimit, readAnnouncedLimits, readRetryAfter } from './headers.js';
 import { abortableSleep, abortReason, callHook, hashKey, isAbortSignal } from './internal.js';
+import { checkOptions, type OptionRule } from './option-check.js';
 import type { PaceDecision, PacingStore, SharedBudget } from './store.js';
 import { createStoreGuard, FAILED } from './store-guard.js';
 import { estimateTokens } from './tokens.js';
@@ -367,7 +368,26 @@ function positive(value: unknown): number | undefined {
  *
  * `new OpenAI({ fetch: createPacedFetch() })`, `new Anthropic({ fetch: createPacedFetch() })`.
  */
-export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
+const PACED_FETCH_OPTIONS: Readonly<Record<keyof PacedFetchOptions, OptionRule>> = {
+  fetch: { type: 'function' },
+  maxWaitMs: { type: 'number', min: 0 },
+  overMaxWait: { type: 'oneOf', values: ['respond-429', 'send'] },
+  refill: { type: 'oneOf', values: ['at-reset', 'continuous'] },
+  maxEntries: { type: 'number', min: 1 },
+  onHold: { type: 'function' },
+  requestsPerMinute: { type: 'number', min: 0, above: true },
+  tokensPerMinute: { type: 'number', min: 0, above: true },
+  estimateTokens: { type: 'function' },
+  store: { type: 'object' },
+  storeTimeoutMs: { type: 'number', min: 0 },
+  storePollMs: { type: 'number', min: 1 },
+  storeLeaseMs: { type: 'number', min: 1 },
+  logger: { type: 'logger' },
+  now: { type: 'function' },
+};
+
+export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
+  const options = checkOptions<PacedFetchOptions>('createPacedFetch', input, PACED_FETCH_OPTIONS);
   const now = clockOption(options.now);
   const maxWaitMs = Math.min(numberOption(options.maxWaitMs, 60_000), MAX_TIMER_MS);
   const sendOverMax = options.overMaxWait === 'send';
