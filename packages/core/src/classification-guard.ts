@@ -6,6 +6,7 @@
  * it renders the classification `classify` just built and froze.
  */
 import { get, isArray, isObjectLike } from './classify/safe.js';
+import { httpStatus } from './http-status.js';
 import { normalizeKind } from './kinds.js';
 import { MAX_MESSAGE_LENGTH, redact, redactedString } from './redact.js';
 import { EMPTY_REMEDIATION, isOwnRemediation } from './remediation/own.js';
@@ -41,13 +42,6 @@ function finite(value: unknown): number | undefined {
 function nonNegative(value: unknown): number | undefined {
   const n = finite(value);
   return n !== undefined && n >= 0 ? n : undefined;
-}
-
-/** The one HTTP-status check: an integer in 100–599. */
-export function httpStatus(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599
-    ? value
-    : undefined;
 }
 
 function httpUrl(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 export {
+  type AnnouncedLimit,
   classify,
   parseRetryAfter,
-  type RateLimitBucket,
   type RateLimitHeaders,
   readRateLimitHeaders,
 } from './classify/index.js';

@@ -12,4 +12,5 @@ export {
   sendProblem,
 } from './node-response.js';
 export { clockOption, countOption, MAX_TIMER_MS, numberOption, unrefTimer } from './options.js';
+export { unknownOptions, warnInvalidOptions } from './settings.js';
 export { toServerSentEvent } from './sse.js';

@@ -1,5 +1,6 @@
-import { guardClassification, httpStatus } from './classification-guard.js';
+import { guardClassification } from './classification-guard.js';
 import { get, isArray } from './classify/safe.js';
+import { httpStatus } from './http-status.js';
 import { normalizeKind } from './kinds.js';
 import { resolvePolicy } from './problem.js';
 import { redact, redactedString } from './redact.js';

@@ -22,13 +22,17 @@ export function countOption(value: unknown, fallback: number): number {
     : fallback;
 }
 
+/** The one clock: `now` when it is a finite epoch-ms number, else `Date.now()`. */
+export function epochMs(now: unknown): number {
+  return typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
+}
+
 /** A clock option that cannot break the caller: a throwing or non-numeric clock falls back to `Date.now()`. */
 export function clockOption(now: unknown): () => number {
   if (typeof now !== 'function') return Date.now;
   return () => {
     try {
-      const t: unknown = now();
-      return typeof t === 'number' && Number.isFinite(t) ? t : Date.now();
+      return epochMs(now());
     } catch {
       return Date.now();
     }

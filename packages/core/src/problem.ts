@@ -1,5 +1,6 @@
 import { guardClassification } from './classification-guard.js';
 import { get } from './classify/safe.js';
+import { errorStatus } from './http-status.js';
 import { isRetryableClassification } from './kinds.js';
 import { redactedString } from './redact.js';
 import type {
@@ -53,7 +54,7 @@ const TITLES: Readonly<Record<UpstreamErrorKind, string>> = {
 };
 
 function isValidStatus(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599;
+  return errorStatus(value) !== undefined;
 }
 
 /**

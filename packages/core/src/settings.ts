@@ -77,13 +77,7 @@ export function handlerSettings(input: unknown): HandlerSettings {
   };
   const options = input ?? {};
   if (!isObjectLike(options)) report('options: expected an object; using the defaults');
-  else
-    try {
-      for (const name of Object.keys(options))
-        if (!KNOWN.has(name)) report(`${name}: not a four29 option; ignored`);
-    } catch {
-      // A Proxy without ownKeys: its known options are still read one by one below.
-    }
+  else unknownOptions(options, KNOWN, report);
 
   const loggerOption = get(options, 'logger');
   let logger: Four29Logger | undefined = consoleLogger;
@@ -126,12 +120,39 @@ export function handlerSettings(input: unknown): HandlerSettings {
     shouldHandle: optionalFunction(options, 'shouldHandle', report),
     onHandled: optionalFunction(options, 'onHandled', report),
   };
-  if (problems.length > 0 && logger !== undefined)
-    emitLog(
-      logger,
-      'warn',
-      { event: 'four29.invalid_options', problems },
-      `four29: ${problems.length === 1 ? 'an option was' : `${problems.length} options were`} not understood and fell back to defaults: ${problems.join('; ')}`,
-    );
+  warnInvalidOptions(logger, 'four29', problems);
   return settings;
+}
+
+/**
+ * The one `four29.invalid_options` warning for every problem found while reading one set of
+ * options; nothing when there are none. `who` prefixes the message (`four29`, `four29 withRetry`).
+ */
+export function warnInvalidOptions(
+  logger: Pick<Four29Logger, 'warn'> | undefined,
+  who: string,
+  problems: readonly string[],
+): void {
+  if (problems.length === 0 || logger === undefined) return;
+  emitLog(
+    logger as Four29Logger,
+    'warn',
+    { event: 'four29.invalid_options', problems },
+    `${who}: ${problems.length === 1 ? 'an option was' : `${problems.length} options were`} not understood and fell back to defaults: ${problems.join('; ')}`,
+  );
+}
+
+/** Names of `options` not in `known`, each as a problem; nothing for a Proxy without ownKeys. */
+export function unknownOptions(
+  options: unknown,
+  known: ReadonlySet<string>,
+  report: (problem: string) => void,
+): void {
+  if (!isObjectLike(options)) return;
+  try {
+    for (const name of Object.keys(options))
+      if (!known.has(name)) report(`${name}: not a four29 option; ignored`);
+  } catch {
+    // A Proxy without ownKeys: its known options are still read one by one.
+  }
 }

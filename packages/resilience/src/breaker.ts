@@ -8,6 +8,7 @@ import {
 } from '@four29/core';
 import { clockOption, countOption, numberOption } from '@four29/core/internal';
 import { callHook, hashKey } from './internal.js';
+import { checkOptions, type OptionRule } from './option-check.js';
 import type { BreakerStore, BreakerTrip } from './store.js';
 import { createStoreGuard, FAILED } from './store-guard.js';
 
@@ -157,7 +158,20 @@ function newGen(t: number): string {
  * leaves it half-open for the next call to probe. A probe that never settles (a stuck socket
  * without a timeout) holds the probe slot for at most `cooldownMs`, then the next call probes.
  */
-export function createQuotaBreaker(options: QuotaBreakerOptions = {}): QuotaBreaker {
+const BREAKER_OPTIONS: Readonly<Record<keyof QuotaBreakerOptions, OptionRule>> = {
+  cooldownMs: { type: 'number', min: 0 },
+  maxEntries: { type: 'number', min: 1 },
+  kinds: { type: 'array' },
+  provider: { type: 'string' },
+  onStateChange: { type: 'function' },
+  store: { type: 'object' },
+  storeTimeoutMs: { type: 'number', min: 0 },
+  logger: { type: 'logger' },
+  now: { type: 'function' },
+};
+
+export function createQuotaBreaker(input: QuotaBreakerOptions = {}): QuotaBreaker {
+  const options = checkOptions<QuotaBreakerOptions>('createQuotaBreaker', input, BREAKER_OPTIONS);
   const now = clockOption(options.now);
   const cooldownMs = numberOption(options.cooldownMs, 60_000);
   const maxEntries = countOption(options.maxEntries, 1000);

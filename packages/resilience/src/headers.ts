@@ -4,8 +4,8 @@
  */
 import { readRateLimitHeaders } from '@four29/core';
 
-/** One budget an upstream reported on a response. */
-export interface BudgetObservation {
+/** One limit an upstream announced on a response, named so later answers replace it. */
+export interface ObservedLimit {
   /** Stable across responses: the dimension (`requests`, `input_tokens`), `ietf:<policy>`, `default`. */
   readonly name: string;
   readonly limit?: number;
@@ -40,18 +40,18 @@ function serverNow(headers: Headers, localNow: number): number {
 }
 
 /**
- * Every budget a response reports that has a `remaining` count, one per name. Unsuffixed headers
+ * Every limit a response announces that has a `remaining` count, one per name. Unsuffixed headers
  * (GitHub-style `x-ratelimit-*`, IETF drafts without a policy name) share the name `default`; when
  * a response carries several, the most restrictive wins. Never throws.
  */
-export function readBudgets(headers: Headers, now: number): BudgetObservation[] {
-  const out = new Map<string, BudgetObservation>();
-  const { buckets } = readRateLimitHeaders(headers, serverNow(headers, now));
-  for (const b of buckets) {
+export function readAnnouncedLimits(headers: Headers, now: number): ObservedLimit[] {
+  const out = new Map<string, ObservedLimit>();
+  const { limits } = readRateLimitHeaders(headers, serverNow(headers, now));
+  for (const b of limits) {
     if (b.remaining === undefined) continue;
     const dimension = typeof b.dimension === 'string' ? b.dimension : undefined;
     const name = dimension ?? (b.policy !== undefined ? `ietf:${b.policy}` : 'default');
-    const o: { -readonly [K in keyof BudgetObservation]: BudgetObservation[K] } = {
+    const o: { -readonly [K in keyof ObservedLimit]: ObservedLimit[K] } = {
       name,
       remaining: b.remaining,
       refill: dimension !== undefined ? 'bucket' : 'window',

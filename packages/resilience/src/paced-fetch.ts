@@ -1,7 +1,8 @@
 import type { Four29Logger } from '@four29/core';
 import { clockOption, countOption, MAX_TIMER_MS, numberOption } from '@four29/core/internal';
-import { type BudgetObservation, readBudgets, readRetryAfter } from './headers.js';
+import { type ObservedLimit, readAnnouncedLimits, readRetryAfter } from './headers.js';
 import { abortableSleep, abortReason, callHook, hashKey, isAbortSignal } from './internal.js';
+import { checkOptions, type OptionRule } from './option-check.js';
 import type { PaceDecision, PacingStore, SharedBudget } from './store.js';
 import { createStoreGuard, FAILED } from './store-guard.js';
 import { estimateTokens } from './tokens.js';
@@ -83,7 +84,8 @@ export interface PacedFetchOptions {
   readonly now?: (() => number) | undefined;
 }
 
-interface Budget {
+/** An announced limit as last reported, with when, for estimating what is left now. */
+interface KnownLimit {
   readonly limit: number | undefined;
   readonly remaining: number;
   readonly observedAt: number;
@@ -107,9 +109,10 @@ interface Waiter {
   detach: () => void;
 }
 
-interface Bucket {
+/** Pacing state of one origin and key: announced limits, configured budgets, waiters. */
+interface OriginPace {
   readonly origin: string;
-  readonly budgets: Map<string, Budget>;
+  readonly limits: Map<string, KnownLimit>;
   blockedUntil: number;
   inFlight: number;
   readonly queue: Waiter[];
@@ -133,17 +136,17 @@ function level(current: number, perMinute: number, elapsed: number): number {
 }
 
 /** Milliseconds until a request of `tokens` fits the configured budgets. */
-function configuredWait(bucket: Bucket, t: number, tokens: number, c: Configured): number {
+function configuredWait(pace: OriginPace, t: number, tokens: number, c: Configured): number {
   let wait = 0;
-  const elapsed = t - bucket.levelAt;
+  const elapsed = t - pace.levelAt;
   if (c.requestsPerMinute !== undefined) {
-    const have = level(bucket.requestLevel, c.requestsPerMinute, elapsed);
+    const have = level(pace.requestLevel, c.requestsPerMinute, elapsed);
     if (have + EPSILON < 1) wait = ((1 - have) * MINUTE_MS) / c.requestsPerMinute;
   }
   if (c.tokensPerMinute !== undefined && tokens > 0) {
     // A request larger than the whole budget waits for a full bucket, then goes: the upstream judges it.
     const need = Math.min(tokens, c.tokensPerMinute);
-    const have = level(bucket.tokenLevel, c.tokensPerMinute, elapsed);
+    const have = level(pace.tokenLevel, c.tokensPerMinute, elapsed);
     if (have + EPSILON < need) {
       wait = Math.max(wait, ((need - have) * MINUTE_MS) / c.tokensPerMinute);
     }
@@ -151,24 +154,24 @@ function configuredWait(bucket: Bucket, t: number, tokens: number, c: Configured
   return wait > 0 ? Math.max(1, Math.ceil(wait)) : 0;
 }
 
-function spendConfigured(bucket: Bucket, t: number, tokens: number, c: Configured): void {
-  const elapsed = t - bucket.levelAt;
+function spendConfigured(pace: OriginPace, t: number, tokens: number, c: Configured): void {
+  const elapsed = t - pace.levelAt;
   if (c.requestsPerMinute !== undefined) {
-    bucket.requestLevel = level(bucket.requestLevel, c.requestsPerMinute, elapsed) - 1;
+    pace.requestLevel = level(pace.requestLevel, c.requestsPerMinute, elapsed) - 1;
   }
   if (c.tokensPerMinute !== undefined) {
-    bucket.tokenLevel =
-      level(bucket.tokenLevel, c.tokensPerMinute, elapsed) - Math.min(tokens, c.tokensPerMinute);
+    pace.tokenLevel =
+      level(pace.tokenLevel, c.tokensPerMinute, elapsed) - Math.min(tokens, c.tokensPerMinute);
   }
-  bucket.levelAt = Math.max(bucket.levelAt, t);
+  pace.levelAt = Math.max(pace.levelAt, t);
 }
 
-const MAX_BUDGETS_PER_BUCKET = 32;
+const MAX_LIMITS_PER_ORIGIN = 32;
 /** Float slack when comparing a refill estimate with a whole number of requests. */
 const EPSILON = 1e-9;
 
-/** Units of a budget available at `t`, as far as its last report lets us know. */
-function estimate(b: Budget, t: number, continuous: boolean): number {
+/** Units of an announced limit available at `t`, as far as its last report lets us know. */
+function estimate(b: KnownLimit, t: number, continuous: boolean): number {
   if (b.resetAt !== undefined && t >= b.resetAt) {
     return b.limit !== undefined ? b.limit : Number.POSITIVE_INFINITY;
   }
@@ -188,18 +191,18 @@ function estimate(b: Budget, t: number, continuous: boolean): number {
   return b.remaining;
 }
 
-/** Milliseconds until one more request fits this budget: 0, a delay, or Infinity (answers in flight decide). */
-function budgetWait(b: Budget, t: number, inFlight: number, continuous: boolean): number {
-  // A request spends one unit of a request budget. What it spends of a token budget is unknown
-  // until two answers in a row showed it; until then only a spent budget (nothing left) holds.
+/** Milliseconds until one more request fits this limit: 0, a delay, or Infinity (answers in flight decide). */
+function limitWait(b: KnownLimit, t: number, inFlight: number, continuous: boolean): number {
+  // A request spends one unit of a request limit. What it spends of a token limit is unknown
+  // until two answers in a row showed it; until then only a spent limit (nothing left) holds.
   const unit = b.countsRequests ? 1 : b.cost;
   const need = unit === undefined ? 1 : (inFlight + 1) * unit;
   if (estimate(b, t, continuous) + EPSILON >= need) return 0;
   const waitForAnswers = unit !== undefined && inFlight > 0 ? Number.POSITIVE_INFINITY : 0;
   // No reset to wait for: hold only while answers in flight can bring news, else let it go.
   if (b.resetAt === undefined || t >= b.resetAt) return waitForAnswers;
-  // Even a whole budget will not fit: wait for answers in flight, or let the upstream judge a
-  // request that alone is larger than the budget rather than hold it forever.
+  // Even a whole limit will not fit: wait for answers in flight, or let the upstream judge a
+  // request that alone is larger than the limit rather than hold it forever.
   if (b.limit !== undefined && b.limit + EPSILON < need) return waitForAnswers;
   if (
     continuous &&
@@ -216,22 +219,27 @@ function budgetWait(b: Budget, t: number, inFlight: number, continuous: boolean)
   return b.resetAt - t;
 }
 
-function bucketWait(
-  bucket: Bucket,
+function paceWait(
+  pace: OriginPace,
   t: number,
   continuous: boolean,
   tokens: number,
   configured: Configured,
 ): number {
-  let wait = bucket.blockedUntil > t ? bucket.blockedUntil - t : 0;
-  wait = Math.max(wait, configuredWait(bucket, t, tokens, configured));
-  for (const b of bucket.budgets.values()) {
-    wait = Math.max(wait, budgetWait(b, t, bucket.inFlight, continuous));
+  let wait = pace.blockedUntil > t ? pace.blockedUntil - t : 0;
+  wait = Math.max(wait, configuredWait(pace, t, tokens, configured));
+  for (const b of pace.limits.values()) {
+    wait = Math.max(wait, limitWait(b, t, pace.inFlight, continuous));
   }
   return wait;
 }
 
-function toBudget(o: BudgetObservation, t: number, seq: number, cost: number | undefined): Budget {
+function knownLimit(
+  o: ObservedLimit,
+  t: number,
+  seq: number,
+  cost: number | undefined,
+): KnownLimit {
   return {
     cost,
     limit: o.limit,
@@ -360,7 +368,26 @@ function positive(value: unknown): number | undefined {
  *
  * `new OpenAI({ fetch: createPacedFetch() })`, `new Anthropic({ fetch: createPacedFetch() })`.
  */
-export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
+const PACED_FETCH_OPTIONS: Readonly<Record<keyof PacedFetchOptions, OptionRule>> = {
+  fetch: { type: 'function' },
+  maxWaitMs: { type: 'number', min: 0 },
+  overMaxWait: { type: 'oneOf', values: ['respond-429', 'send'] },
+  refill: { type: 'oneOf', values: ['at-reset', 'continuous'] },
+  maxEntries: { type: 'number', min: 1 },
+  onHold: { type: 'function' },
+  requestsPerMinute: { type: 'number', min: 0, above: true },
+  tokensPerMinute: { type: 'number', min: 0, above: true },
+  estimateTokens: { type: 'function' },
+  store: { type: 'object' },
+  storeTimeoutMs: { type: 'number', min: 0 },
+  storePollMs: { type: 'number', min: 1 },
+  storeLeaseMs: { type: 'number', min: 1 },
+  logger: { type: 'logger' },
+  now: { type: 'function' },
+};
+
+export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
+  const options = checkOptions<PacedFetchOptions>('createPacedFetch', input, PACED_FETCH_OPTIONS);
   const now = clockOption(options.now);
   const maxWaitMs = Math.min(numberOption(options.maxWaitMs, 60_000), MAX_TIMER_MS);
   const sendOverMax = options.overMaxWait === 'send';
@@ -386,21 +413,21 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     configured.tokensPerMinute !== undefined ||
     store !== undefined ||
     typeof options.estimateTokens === 'function';
-  const buckets = new Map<string, Bucket>();
+  const paces = new Map<string, OriginPace>();
   let sent = 0;
   let sharedHeld = 0;
   let reservations = 0;
 
-  function bucketFor(id: string, origin: string): Bucket {
-    let bucket = buckets.get(id);
-    if (bucket !== undefined) {
-      buckets.delete(id);
-      buckets.set(id, bucket);
-      return bucket;
+  function paceFor(id: string, origin: string): OriginPace {
+    let pace = paces.get(id);
+    if (pace !== undefined) {
+      paces.delete(id);
+      paces.set(id, pace);
+      return pace;
     }
-    bucket = {
+    pace = {
       origin,
-      budgets: new Map(),
+      limits: new Map(),
       blockedUntil: 0,
       inFlight: 0,
       queue: [],
@@ -409,61 +436,55 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
       tokenLevel: configured.tokensPerMinute ?? 0,
       levelAt: now(),
     };
-    buckets.set(id, bucket);
-    if (buckets.size > maxEntries) {
-      // Forget the least recently used idle bucket; if none is idle, the oldest one: its callers
+    paces.set(id, pace);
+    if (paces.size > maxEntries) {
+      // Forget the least recently used idle pace; if none is idle, the oldest one: its callers
       // keep their reference, so they finish normally, only the shared state is lost.
       let victim: string | undefined;
-      for (const [k, b] of buckets) {
+      for (const [k, b] of paces) {
         if (b.queue.length === 0 && b.inFlight === 0) {
           victim = k;
           break;
         }
       }
-      buckets.delete(victim ?? (buckets.keys().next().value as string));
+      paces.delete(victim ?? (paces.keys().next().value as string));
     }
-    return bucket;
+    return pace;
   }
 
-  function pump(bucket: Bucket): void {
-    if (bucket.timer !== undefined) clearTimeout(bucket.timer);
-    bucket.timer = undefined;
+  function pump(pace: OriginPace): void {
+    if (pace.timer !== undefined) clearTimeout(pace.timer);
+    pace.timer = undefined;
     const t = now();
-    while (bucket.queue.length > 0) {
-      const wait = bucketWait(
-        bucket,
-        t,
-        continuous,
-        (bucket.queue[0] as Waiter).tokens,
-        configured,
-      );
+    while (pace.queue.length > 0) {
+      const wait = paceWait(pace, t, continuous, (pace.queue[0] as Waiter).tokens, configured);
       if (wait <= 0) {
-        const head = bucket.queue.shift() as Waiter;
+        const head = pace.queue.shift() as Waiter;
         head.detach();
-        bucket.inFlight++;
-        spendConfigured(bucket, t, head.tokens, configured);
+        pace.inFlight++;
+        spendConfigured(pace, t, head.tokens, configured);
         head.settle({ go: true });
         continue;
       }
       // Fail fast whoever cannot be served within their deadline; everyone waits at least `wait`.
-      const late = bucket.queue.filter((w) =>
+      const late = pace.queue.filter((w) =>
         wait === Number.POSITIVE_INFINITY ? t >= w.deadline : t + wait > w.deadline,
       );
       if (late.length === 0) {
         let next = wait;
-        for (const w of bucket.queue) next = Math.min(next, w.deadline - t);
-        bucket.timer = setTimeout(
-          () => pump(bucket),
+        for (const w of pace.queue) next = Math.min(next, w.deadline - t);
+        pace.timer = setTimeout(
+          () => pump(pace),
           Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(next))),
         );
         return;
       }
       for (const w of late) {
-        bucket.queue.splice(bucket.queue.indexOf(w), 1);
+        pace.queue.splice(pace.queue.indexOf(w), 1);
         w.detach();
         if (sendOverMax) {
-          bucket.inFlight++;
-          spendConfigured(bucket, t, w.tokens, configured);
+          pace.inFlight++;
+          spendConfigured(pace, t, w.tokens, configured);
           w.settle({ go: true });
         } else {
           w.settle({ go: false, waitMs: wait === Number.POSITIVE_INFINITY ? undefined : wait });
@@ -473,22 +494,22 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
   }
 
   function admit(
-    bucket: Bucket,
+    pace: OriginPace,
     signal: AbortSignal | undefined,
     tokens: number,
   ): Promise<Admission> | Admission {
     const t = now();
-    if (bucket.queue.length === 0 && bucketWait(bucket, t, continuous, tokens, configured) <= 0) {
-      bucket.inFlight++;
-      spendConfigured(bucket, t, tokens, configured);
+    if (pace.queue.length === 0 && paceWait(pace, t, continuous, tokens, configured) <= 0) {
+      pace.inFlight++;
+      spendConfigured(pace, t, tokens, configured);
       return { go: true };
     }
     return new Promise<Admission>((resolve, reject) => {
       const onAbort = () => {
-        const i = bucket.queue.indexOf(waiter);
-        if (i !== -1) bucket.queue.splice(i, 1);
+        const i = pace.queue.indexOf(waiter);
+        if (i !== -1) pace.queue.splice(i, 1);
         reject(abortReason(signal as AbortSignal));
-        pump(bucket);
+        pump(pace);
       };
       const waiter: Waiter = {
         deadline: t + maxWaitMs,
@@ -497,23 +518,23 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
         detach: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      bucket.queue.push(waiter);
-      const wait = bucketWait(bucket, t, continuous, tokens, configured);
+      pace.queue.push(waiter);
+      const wait = paceWait(pace, t, continuous, tokens, configured);
       callHook(options.onHold, {
-        origin: bucket.origin,
+        origin: pace.origin,
         waitMs: wait === Number.POSITIVE_INFINITY ? undefined : wait,
-        queued: bucket.queue.length,
+        queued: pace.queue.length,
       });
-      pump(bucket);
+      pump(pace);
     });
   }
 
-  /** Updates the bucket from an answer; returns what it read, for the store. */
+  /** Updates the pace from an answer; returns what it read, for the store. */
   function observe(
-    bucket: Bucket,
+    pace: OriginPace,
     res: Response,
     seq: number,
-  ): { observed: BudgetObservation[]; blockedUntil: number | undefined; t: number } | undefined {
+  ): { observed: ObservedLimit[]; blockedUntil: number | undefined; t: number } | undefined {
     const t = now();
     let headers: Headers;
     let status: number;
@@ -524,10 +545,10 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     } catch {
       return undefined;
     }
-    const observed = readBudgets(headers, t);
+    const observed = readAnnouncedLimits(headers, t);
     let blockedUntil: number | undefined;
     for (const o of observed) {
-      const current = bucket.budgets.get(o.name);
+      const current = pace.limits.get(o.name);
       let cost = current?.cost;
       if (
         current !== undefined &&
@@ -539,15 +560,15 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
         // Answers in between (concurrency) make this an overestimate: the safe side.
         cost = current.remaining - o.remaining;
       }
-      const next = toBudget(o, t, seq, cost);
+      const next = knownLimit(o, t, seq, cost);
       // An answer to an older request arriving late may only lower the estimate, never raise it.
       if (
         current === undefined ||
         seq > current.seq ||
         estimate(next, t, continuous) < estimate(current, t, continuous)
       ) {
-        if (current === undefined && bucket.budgets.size >= MAX_BUDGETS_PER_BUCKET) continue;
-        bucket.budgets.set(o.name, next);
+        if (current === undefined && pace.limits.size >= MAX_LIMITS_PER_ORIGIN) continue;
+        pace.limits.set(o.name, next);
       }
     }
     // 429s, 503s and GitHub's secondary-limit 403s say how long to stay away; so does any error
@@ -556,7 +577,7 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
       const retryAfter = readRetryAfter(headers, t);
       if (retryAfter !== undefined) {
         blockedUntil = t + retryAfter;
-        bucket.blockedUntil = Math.max(bucket.blockedUntil, blockedUntil);
+        pace.blockedUntil = Math.max(pace.blockedUntil, blockedUntil);
       }
     }
     return { observed, blockedUntil, t };
@@ -617,7 +638,7 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     }
   }
 
-  function toShared(observed: readonly BudgetObservation[], t: number): SharedBudget[] {
+  function toShared(observed: readonly ObservedLimit[], t: number): SharedBudget[] {
     return observed.map((o) => ({
       name: o.name,
       remaining: o.remaining,
@@ -631,7 +652,7 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     s: PacingStore,
     g: NonNullable<typeof guard>,
     sid: string,
-    bucket: Bucket,
+    pace: OriginPace,
     reservation: string | undefined,
     seq: number,
     input: string | URL | Request,
@@ -639,25 +660,25 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
   ): Promise<Response> {
     const send = typeof options.fetch === 'function' ? options.fetch : globalThis.fetch;
     // Counted here too, so in-process state is right if the store fails later.
-    bucket.inFlight++;
+    pace.inFlight++;
     let res: Response;
     try {
       res = await send(input, init);
     } catch (error) {
-      bucket.inFlight--;
-      pump(bucket);
+      pace.inFlight--;
+      pump(pace);
       if (reservation !== undefined)
         void g.call(() => s.paceRelease(sid, now(), reservation, undefined));
       throw error;
     }
-    bucket.inFlight--;
+    pace.inFlight--;
     let seen: ReturnType<typeof observe>;
     try {
-      seen = observe(bucket, res, ++sent);
+      seen = observe(pace, res, ++sent);
     } catch {
       seen = undefined;
     }
-    pump(bucket);
+    pump(pace);
     if (reservation !== undefined) {
       const report =
         seen !== undefined
@@ -675,7 +696,7 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     const digest = key !== undefined ? await hashKey(key) : '';
     const id = `${origin}\u0000${digest}`;
     if (signal?.aborted) throw abortReason(signal);
-    const bucket = bucketFor(id, origin);
+    const pace = paceFor(id, origin);
     const tokens = tokensOf(input, init);
     if (store !== undefined && guard?.available() === true) {
       const sid = `${origin}/${digest}`;
@@ -687,12 +708,12 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
           if (d.go) void guard.call(() => store.paceRelease(sid, now(), reservation, undefined));
           throw abortReason(signal);
         }
-        if (d.go) return sendShared(store, guard, sid, bucket, reservation, d.seq, input, init);
+        if (d.go) return sendShared(store, guard, sid, pace, reservation, d.seq, input, init);
         if (!sendOverMax) return localRateLimitResponse(d.waitMs, maxWaitMs);
-        return sendShared(store, guard, sid, bucket, undefined, 0, input, init);
+        return sendShared(store, guard, sid, pace, undefined, 0, input, init);
       }
     }
-    const admission = await admit(bucket, signal, tokens);
+    const admission = await admit(pace, signal, tokens);
     if (!admission.go) return localRateLimitResponse(admission.waitMs, maxWaitMs);
     const send = typeof options.fetch === 'function' ? options.fetch : globalThis.fetch;
     const seq = ++sent;
@@ -700,17 +721,17 @@ export function createPacedFetch(options: PacedFetchOptions = {}): PacedFetch {
     try {
       res = await send(input, init);
     } catch (error) {
-      bucket.inFlight--;
-      pump(bucket);
+      pace.inFlight--;
+      pump(pace);
       throw error;
     }
-    bucket.inFlight--;
+    pace.inFlight--;
     try {
-      observe(bucket, res, seq);
+      observe(pace, res, seq);
     } catch {
       // Pacing is best effort: a response we cannot read is still the caller's response.
     }
-    pump(bucket);
+    pump(pace);
     return res;
   };
 }

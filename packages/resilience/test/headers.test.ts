@@ -1,8 +1,8 @@
 import { FIXTURE_NOW, fixtureById } from '@four29/fixtures';
 import { describe, expect, it } from 'vitest';
-import { readBudgets, readRetryAfter } from '../src/headers.js';
+import { readAnnouncedLimits, readRetryAfter } from '../src/headers.js';
 
-// The formats themselves are the classifier's (test/classify.headers.test.ts); these tests cover
+// The formats themselves are the classifier's (packages/core/test/classify/headers.test.ts); these tests cover
 // what the paced fetch makes of them: names, refill kind, what counts requests, the server clock.
 
 function headersOf(id: string, now = FIXTURE_NOW): Headers {
@@ -10,10 +10,10 @@ function headersOf(id: string, now = FIXTURE_NOW): Headers {
 }
 
 function budget(headers: Headers, name: string, now = FIXTURE_NOW) {
-  return readBudgets(headers, now).find((b) => b.name === name);
+  return readAnnouncedLimits(headers, now).find((b) => b.name === name);
 }
 
-describe('readBudgets on real provider responses', () => {
+describe('readAnnouncedLimits on real provider responses', () => {
   it('OpenAI: Go-duration resets, a refilling bucket, requests counted per request', () => {
     const h = headersOf('openai.rate_limit.requests');
     expect(budget(h, 'requests')).toEqual({
@@ -75,7 +75,7 @@ describe('readBudgets on real provider responses', () => {
   });
 
   it('GitHub: x-ratelimit-reset in epoch seconds is a window, not a delay', () => {
-    const [b] = readBudgets(headersOf('github.primary_rate_limit'), FIXTURE_NOW);
+    const [b] = readAnnouncedLimits(headersOf('github.primary_rate_limit'), FIXTURE_NOW);
     expect(b).toMatchObject({
       limit: 5000,
       remaining: 0,
@@ -86,7 +86,7 @@ describe('readBudgets on real provider responses', () => {
   });
 
   it('IETF draft 10 structured fields, with the quota from RateLimit-Policy', () => {
-    expect(readBudgets(headersOf('generic.ietf_ratelimit'), FIXTURE_NOW)).toEqual([
+    expect(readAnnouncedLimits(headersOf('generic.ietf_ratelimit'), FIXTURE_NOW)).toEqual([
       {
         name: 'ietf:burst',
         limit: 100,
@@ -96,14 +96,14 @@ describe('readBudgets on real provider responses', () => {
         countsRequests: true,
       },
     ]);
-    expect(readBudgets(headersOf('generic.ratelimit_draft06'), FIXTURE_NOW)).toEqual([
+    expect(readAnnouncedLimits(headersOf('generic.ratelimit_draft06'), FIXTURE_NOW)).toEqual([
       expect.objectContaining({ limit: 60, remaining: 0, resetMs: 42_000, refill: 'window' }),
     ]);
   });
 
   it('unsuffixed budgets keep one name across responses; the most restrictive one wins', () => {
-    const github = readBudgets(headersOf('github.primary_rate_limit'), FIXTURE_NOW);
-    const draft = readBudgets(headersOf('generic.ratelimit_draft06'), FIXTURE_NOW);
+    const github = readAnnouncedLimits(headersOf('github.primary_rate_limit'), FIXTURE_NOW);
+    const draft = readAnnouncedLimits(headersOf('generic.ratelimit_draft06'), FIXTURE_NOW);
     expect(github.map((b) => b.name)).toEqual(['default']);
     expect(draft.map((b) => b.name)).toEqual(['default']);
     const both = new Headers({
@@ -112,19 +112,19 @@ describe('readBudgets on real provider responses', () => {
       'ratelimit-remaining': '0',
       'ratelimit-reset': '42',
     });
-    expect(readBudgets(both, 0)).toEqual([
+    expect(readAnnouncedLimits(both, 0)).toEqual([
       { name: 'default', remaining: 0, resetMs: 42_000, refill: 'window', countsRequests: true },
     ]);
   });
 
   it('responses without a remaining count report nothing', () => {
-    expect(readBudgets(headersOf('openai.insufficient_quota'), FIXTURE_NOW)).toEqual([]);
-    expect(readBudgets(new Headers({ 'x-ratelimit-limit-requests': '10' }), 0)).toEqual([]);
-    expect(readBudgets(new Headers(), 0)).toEqual([]);
+    expect(readAnnouncedLimits(headersOf('openai.insufficient_quota'), FIXTURE_NOW)).toEqual([]);
+    expect(readAnnouncedLimits(new Headers({ 'x-ratelimit-limit-requests': '10' }), 0)).toEqual([]);
+    expect(readAnnouncedLimits(new Headers(), 0)).toEqual([]);
   });
 });
 
-describe('readBudgets on malformed headers', () => {
+describe('readAnnouncedLimits on malformed headers', () => {
   it('ignores values that are not non-negative numbers, durations or timestamps', () => {
     const h = new Headers({
       'x-ratelimit-limit-requests': 'lots',
@@ -135,7 +135,7 @@ describe('readBudgets on malformed headers', () => {
       'x-ratelimit-remaining': '0',
       'x-ratelimit-reset': '-30',
     });
-    expect(readBudgets(h, 0)).toEqual([
+    expect(readAnnouncedLimits(h, 0)).toEqual([
       { name: 'default', remaining: 0, refill: 'window', countsRequests: true },
     ]);
   });
@@ -145,13 +145,13 @@ describe('readBudgets on malformed headers', () => {
       ratelimit: ';;;,,,"unterminated;r=1;t=',
       'ratelimit-policy': '"',
     });
-    expect(() => readBudgets(garbage, 0)).not.toThrow();
+    expect(() => readAnnouncedLimits(garbage, 0)).not.toThrow();
     const hostile = new Proxy(new Headers(), {
       get: () => {
         throw new Error('trap');
       },
     });
-    expect(readBudgets(hostile, 0)).toEqual([]);
+    expect(readAnnouncedLimits(hostile, 0)).toEqual([]);
     expect(readRetryAfter(hostile, 0)).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@
  * Reads the provider-specific members of an error body into one flat, bounded record, so the rules
  * never touch the foreign body again.
  */
+
+import { errorStatus } from '../http-status.js';
 import {
   normalizeHeaders,
   parseDurationMs,
@@ -55,8 +57,11 @@ export interface Facts {
   readonly headers: ReadonlyMap<string, string>;
   readonly rate: RateLimitHeaders;
   readonly bodyRequestId?: string;
-  /** What the rules work out once per error and read more than once. */
-  readonly memo: { triple?: { limit?: number; used?: number; requested?: number } };
+  /**
+   * The "Limit N, Used N, Requested N" numbers of `message`, parsed on first use: both the
+   * too-large rule and the limit facts read them.
+   */
+  readonly messageCounts: { parsed?: { limit?: number; used?: number; requested?: number } };
 }
 
 const RPC_STATUS_RE = /^[A-Z][A-Z_]{2,40}$/;
@@ -182,11 +187,10 @@ export function readFacts(info: UpstreamErrorInfo, now: number): Facts {
   if (status === undefined && info.origin === 'event') {
     const numeric = toNumber(get(error, 'code'));
     status =
-      numeric !== undefined && Number.isInteger(numeric) && numeric >= 400 && numeric <= 599
-        ? numeric
-        : (TYPE_STATUS[code ?? ''] ??
-          TYPE_STATUS[type ?? ''] ??
-          (info.fault === 'server' ? 500 : info.fault === 'client' ? 400 : undefined));
+      errorStatus(numeric) ??
+      TYPE_STATUS[code ?? ''] ??
+      TYPE_STATUS[type ?? ''] ??
+      (info.fault === 'server' ? 500 : info.fault === 'client' ? 400 : undefined);
   }
 
   const bodyRequestId = bodyIsObject ? getString(body, 'request_id', 300) : undefined;
@@ -207,6 +211,6 @@ export function readFacts(info: UpstreamErrorInfo, now: number): Facts {
     headers,
     rate: readRateLimitMap(headers, now),
     ...(bodyRequestId !== undefined ? { bodyRequestId } : {}),
-    memo: {},
+    messageCounts: {},
   };
 }

@@ -2,6 +2,8 @@
  * Header normalization and the parsers for every retry and rate-limit header format four29 knows.
  * Exported from `@four29/core` because pacing code needs the same parsing.
  */
+
+import { epochMs } from '../options.js';
 import type { LimitDimension, LimitWindow } from '../types.js';
 import { get, hasOwn, isArray, isObjectLike } from './safe.js';
 
@@ -199,7 +201,7 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
   const t = parseHttpDate(s);
   if (t === undefined) return undefined;
   // A NaN or infinite clock from the caller would turn every date into NaN or 0.
-  return Math.max(0, t - (Number.isFinite(now) ? now : Date.now()));
+  return Math.max(0, t - epochMs(now));
 }
 
 /** `retry-after-ms` (openai-node and Azure): a plain number of milliseconds. */
@@ -242,15 +244,15 @@ export function saneDelay(ms: number | undefined): number | undefined {
   return ms;
 }
 
-/** One rate-limit bucket as reported by response headers. */
-export interface RateLimitBucket {
+/** One rate limit as response headers announce it. */
+export interface AnnouncedLimit {
   /** `requests`, `tokens`, `input_tokens`, …; absent for unsuffixed headers (GitHub, IETF). */
   readonly dimension?: LimitDimension;
   readonly window?: LimitWindow;
   readonly limit?: number;
   readonly remaining?: number;
   readonly used?: number;
-  /** Delay until the bucket refills, ms from `now`. */
+  /** Delay until the limit resets, ms from `now`. */
   readonly resetAfterMs?: number;
   /** IETF policy name (`"burst"`), when the headers named one. */
   readonly policy?: string;
@@ -259,10 +261,10 @@ export interface RateLimitBucket {
 export interface RateLimitHeaders {
   /** From `retry-after-ms`, else `retry-after`; absent when neither is usable. */
   readonly retryAfterMs?: number;
-  readonly buckets: readonly RateLimitBucket[];
+  readonly limits: readonly AnnouncedLimit[];
 }
 
-interface MutableBucket {
+interface MutableLimit {
   dimension?: LimitDimension;
   window?: LimitWindow;
   limit?: number;
@@ -334,7 +336,7 @@ function parseSfList(value: string): SfItem[] {
   return items;
 }
 
-function ietfBuckets(headers: HeaderMap): MutableBucket[] {
+function ietfLimits(headers: HeaderMap): MutableLimit[] {
   const ratelimit = headers.get('ratelimit');
   if (ratelimit === undefined) return [];
   const items = parseSfList(ratelimit);
@@ -345,7 +347,7 @@ function ietfBuckets(headers: HeaderMap): MutableBucket[] {
     if (eq > 0) dict.set(item.name.slice(0, eq).trim().toLowerCase(), item.name.slice(eq + 1));
   }
   if (dict.has('remaining') || dict.has('reset') || dict.has('limit')) {
-    const b: MutableBucket = {};
+    const b: MutableLimit = {};
     const limit = count(dict.get('limit'));
     const remaining = count(dict.get('remaining'));
     const reset = count(dict.get('reset'));
@@ -359,10 +361,10 @@ function ietfBuckets(headers: HeaderMap): MutableBucket[] {
   if (policyHeader !== undefined) {
     for (const p of parseSfList(policyHeader)) policies.set(p.name, p);
   }
-  const out: MutableBucket[] = [];
+  const out: MutableLimit[] = [];
   for (const item of items) {
     if (item.name.length === 0 || item.name.length > 64) continue;
-    const b: MutableBucket = { policy: item.name };
+    const b: MutableLimit = { policy: item.name };
     const remaining = count(item.params.get('r'));
     const reset = count(item.params.get('t'));
     if (remaining !== undefined) b.remaining = remaining;
@@ -378,7 +380,7 @@ function ietfBuckets(headers: HeaderMap): MutableBucket[] {
 }
 
 /**
- * Every rate-limit bucket a response's headers describe, in one shape:
+ * Every rate limit a response's headers announce, in one shape:
  * - OpenAI, Groq, Azure: `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (resets as Go
  *   durations), Azure's `x-rate-limit-reset-tokens` (integer seconds);
  * - Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`
@@ -390,7 +392,7 @@ function ietfBuckets(headers: HeaderMap): MutableBucket[] {
  * Accepts any header container {@link normalizeHeaders} does. Never throws.
  */
 export function readRateLimitHeaders(headers: unknown, now: number = Date.now()): RateLimitHeaders {
-  return readRateLimitMap(normalizeHeaders(headers), Number.isFinite(now) ? now : Date.now());
+  return readRateLimitMap(normalizeHeaders(headers), epochMs(now));
 }
 
 const X_RATELIMIT_FAMILY_RE = /^x-rate-?limit-(limit|remaining|reset|used)-([a-z0-9-]+)$/;
@@ -400,8 +402,8 @@ const DRAFT_RATELIMIT_RE = /^ratelimit-(limit|remaining|reset)$/;
 
 /** {@link readRateLimitHeaders} over an already normalized (lower-case) map. */
 export function readRateLimitMap(map: HeaderMap, now: number): RateLimitHeaders {
-  const families = new Map<string, MutableBucket>();
-  const bucket = (key: string): MutableBucket => {
+  const families = new Map<string, MutableLimit>();
+  const family = (key: string): MutableLimit => {
     let b = families.get(key);
     if (b === undefined) {
       b = {};
@@ -409,7 +411,7 @@ export function readRateLimitMap(map: HeaderMap, now: number): RateLimitHeaders 
     }
     return b;
   };
-  const apply = (b: MutableBucket, field: string, value: string): void => {
+  const apply = (b: MutableLimit, field: string, value: string): void => {
     if (field === 'reset') {
       const ms = saneDelay(parseResetMs(value, now));
       if (ms !== undefined) b.resetAfterMs = ms;
@@ -428,31 +430,31 @@ export function readRateLimitMap(map: HeaderMap, now: number): RateLimitHeaders 
     let m = X_RATELIMIT_FAMILY_RE.exec(name);
     if (m !== null) {
       const dim = familyDimension(m[2] ?? '');
-      if (dim !== undefined) apply(bucket(`x:${dim}`), m[1] ?? '', value);
+      if (dim !== undefined) apply(family(`x:${dim}`), m[1] ?? '', value);
       return;
     }
     m = ANTHROPIC_RATELIMIT_RE.exec(name);
     if (m !== null) {
       const dim = familyDimension(m[1] ?? '');
-      if (dim !== undefined) apply(bucket(`x:${dim}`), m[2] ?? '', value);
+      if (dim !== undefined) apply(family(`x:${dim}`), m[2] ?? '', value);
       return;
     }
     m = X_RATELIMIT_PLAIN_RE.exec(name);
     if (m !== null) {
-      apply(bucket('plain'), m[1] ?? '', value);
+      apply(family('plain'), m[1] ?? '', value);
       return;
     }
     m = DRAFT_RATELIMIT_RE.exec(name);
-    if (m !== null) apply(bucket('draft'), m[1] ?? '', value);
+    if (m !== null) apply(family('draft'), m[1] ?? '', value);
   });
-  const buckets: RateLimitBucket[] = [];
+  const limits: AnnouncedLimit[] = [];
   for (const [key, b] of families) {
     if (key.startsWith('x:')) b.dimension = key.slice(2);
-    buckets.push(b);
+    limits.push(b);
   }
-  for (const b of ietfBuckets(map)) buckets.push(b);
+  for (const b of ietfLimits(map)) limits.push(b);
   const retryAfterMs =
     saneDelay(parseRetryAfterMs(map.get('retry-after-ms'))) ??
     saneDelay(parseRetryAfter(map.get('retry-after'), now));
-  return retryAfterMs !== undefined ? { retryAfterMs, buckets } : { buckets };
+  return retryAfterMs !== undefined ? { retryAfterMs, limits } : { limits };
 }

@@ -1,12 +1,14 @@
+import { epochMs } from '../options.js';
 import { redact, redactedString } from '../redact.js';
 import { remediationFor } from '../remediation/index.js';
 import type { Classification, ClassifyOptions } from '../types.js';
 import { readFacts } from './facts.js';
 import { cleanRequestId, findUpstreamError } from './normalize.js';
 import { detectProvider } from './providers.js';
-import { decideKind, limitFacts, retryDelayMs, upstreamCodeOf } from './rules.js';
+import { kindFromFacts, limitFacts, retryDelayMs, upstreamCodeOf } from './rules.js';
 
 export {
+  type AnnouncedLimit,
   MAX_RETRY_DELAY_MS,
   normalizeHeaders,
   parseDurationMs,
@@ -15,7 +17,6 @@ export {
   parseRetryAfter,
   parseRetryAfterMs,
   parseRfc3339,
-  type RateLimitBucket,
   type RateLimitHeaders,
   readRateLimitHeaders,
 } from './headers.js';
@@ -32,8 +33,7 @@ const REQUEST_ID_HEADERS = [
 ] as const;
 
 function nowFrom(options: ClassifyOptions | undefined): number {
-  const now = options?.now;
-  return typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
+  return epochMs(options?.now);
 }
 
 /**
@@ -88,7 +88,7 @@ function classifyThrown(
   const now = nowFrom(options);
   const facts = readFacts(info, now);
   const provider = detectProvider(facts, options?.provider);
-  const { kind, retryable } = decideKind(facts, provider);
+  const { kind, retryable } = kindFromFacts(facts, provider);
   const limits =
     kind === 'rate_limited' || kind === 'quota_exhausted' || kind === 'request_too_large'
       ? limitFacts(facts, kind)

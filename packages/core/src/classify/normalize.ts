@@ -34,6 +34,8 @@
  * Everything else (plain `Error`, bare `TypeError`, strings, numbers, `null`, an app's own rate
  * limiter rejection, a bare `ECONNREFUSED` from a database driver) is not an upstream API error.
  */
+
+import { errorStatus, httpStatus } from '../http-status.js';
 import type { ProviderId } from '../types.js';
 import { normalizeHeaders } from './headers.js';
 import {
@@ -48,6 +50,7 @@ import {
   MAX_TEXT,
   toNumber,
 } from './safe.js';
+import { TIMEOUT_CODES } from './timeout-codes.js';
 
 export const MAX_CAUSE_DEPTH = 8;
 
@@ -78,7 +81,8 @@ export interface UpstreamErrorInfo {
   readonly client?: 'openai-sdk' | 'anthropic-sdk' | 'google-genai' | 'aws-sdk' | 'axios' | 'fetch';
 }
 
-type Verdict = UpstreamErrorInfo | 'stop' | 'continue';
+/** What one link of a cause chain says: here is the upstream error, the chain holds none, or read its cause. */
+type LinkReading = UpstreamErrorInfo | 'not_upstream' | 'follow_cause';
 
 const NETWORK_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'ECONNREFUSED',
@@ -101,16 +105,6 @@ const NETWORK_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'ConnectionRefused',
   'ConnectionClosed',
   'FailedToOpenSocket',
-]);
-
-const TIMEOUT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'ECONNABORTED',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 /** undici codes that are the caller's doing or a programming error, not a network failure. */
@@ -144,8 +138,7 @@ function codeOf(value: unknown): string | undefined {
 }
 
 function statusOf(value: unknown): number | undefined {
-  const n = toNumber(value);
-  return n !== undefined && Number.isInteger(n) && n >= 400 && n <= 599 ? n : undefined;
+  return errorStatus(toNumber(value));
 }
 
 function isHttpErrorsError(value: unknown): boolean {
@@ -187,8 +180,7 @@ function isRequestBodyError(value: unknown, name: string): boolean {
 function isAppHttpException(value: unknown): boolean {
   if (!isFunction(value, 'getResponse')) return false;
   if (isFunction(value, 'getStatus')) return true;
-  const status = get(value, 'status');
-  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599;
+  return httpStatus(get(value, 'status')) !== undefined;
 }
 
 function isFetchResponse(value: unknown): boolean {
@@ -249,7 +241,7 @@ function connectionInfo(
 }
 
 /** Network and timeout evidence for a link that has no HTTP status. */
-function networkVerdict(value: unknown, name: string): UpstreamErrorInfo | undefined {
+function networkErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefined {
   const ctor = constructorName(value);
   if (ctor === 'APIConnectionTimeoutError') return connectionInfo(value, ctor, true);
   if (ctor === 'APIConnectionError') {
@@ -375,7 +367,7 @@ function sdkBody(value: unknown): { body: unknown; client?: UpstreamErrorInfo['c
   return { body: undefined };
 }
 
-function httpVerdict(value: unknown, name: string): UpstreamErrorInfo | undefined {
+function httpErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefined {
   const response = getObject(value, 'response');
   const metadata = getObject(value, '$metadata');
   const status =
@@ -479,13 +471,13 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-function examine(value: unknown): Verdict {
-  if (!isObjectLike(value)) return 'stop';
+function readLink(value: unknown): LinkReading {
+  if (!isObjectLike(value)) return 'not_upstream';
   if (isHttpErrorsError(value) || isAppHttpException(value) || isFetchResponse(value))
-    return 'stop';
+    return 'not_upstream';
   const name = nameOf(value);
-  if (isUserAbort(value, name) || isRequestBodyError(value, name)) return 'stop';
-  return httpVerdict(value, name) ?? networkVerdict(value, name) ?? 'continue';
+  if (isUserAbort(value, name) || isRequestBodyError(value, name)) return 'not_upstream';
+  return httpErrorInfo(value, name) ?? networkErrorInfo(value, name) ?? 'follow_cause';
 }
 
 /** The next link: `cause`, or the AI SDK's `RetryError.lastError`. */
@@ -502,14 +494,14 @@ export function findUpstreamError(thrown: unknown): UpstreamErrorInfo | null {
   for (let depth = 0; depth <= MAX_CAUSE_DEPTH; depth++) {
     if (!isObjectLike(current) || seen.has(current)) return null;
     seen.add(current);
-    let verdict: Verdict;
+    let reading: LinkReading;
     try {
-      verdict = examine(current);
+      reading = readLink(current);
     } catch {
-      verdict = 'continue';
+      reading = 'follow_cause';
     }
-    if (verdict === 'stop') return null;
-    if (verdict !== 'continue') return verdict;
+    if (reading === 'not_upstream') return null;
+    if (reading !== 'follow_cause') return reading;
     current = nextLink(current);
   }
   return null;

@@ -9,7 +9,7 @@
  *    servers share;
  * 5. `generic`.
  */
-import { PROVIDER_ALIASES } from '../remediation/catalogue.js';
+import { canonicalProvider } from '../provider-id.js';
 import type { ProviderId } from '../types.js';
 import type { Facts } from './facts.js';
 import { get, getString, hasOwn, toNumber } from './safe.js';
@@ -98,18 +98,6 @@ function weakEvidence(f: Facts): ProviderId | undefined {
   if (f.code !== undefined && OPENAI_CODES.has(f.code)) return 'openai';
   if (f.type !== undefined && OPENAI_CODES.has(f.type)) return 'openai';
   return undefined;
-}
-
-/**
- * A caller-supplied provider id in canonical form: trimmed, lower-case, aliases resolved the way the
- * remediation catalogue resolves them (`azure` → `azure-openai`, `gemini` → `google`), so rules that
- * depend on the provider see the same id the remedies are looked up with.
- */
-export function canonicalProvider(id: unknown): ProviderId | undefined {
-  if (typeof id !== 'string') return undefined;
-  const s = id.trim().toLowerCase();
-  if (s.length === 0 || s.length > 100) return undefined;
-  return Object.hasOwn(PROVIDER_ALIASES, s) ? PROVIDER_ALIASES[s] : s;
 }
 
 export function detectProvider(f: Facts, hint: ProviderId | undefined): ProviderId {

@@ -5,9 +5,10 @@
 import { NEVER_RETRYABLE_KINDS } from '../kinds.js';
 import type { LimitDimension, LimitWindow, ProviderId, UpstreamErrorKind } from '../types.js';
 import type { Facts } from './facts.js';
-import { parseDurationMs, type RateLimitBucket, saneDelay } from './headers.js';
+import { type AnnouncedLimit, parseDurationMs, saneDelay } from './headers.js';
+import { TIMEOUT_CODES } from './timeout-codes.js';
 
-export interface KindDecision {
+export interface KindAndRetryable {
   readonly kind: UpstreamErrorKind;
   readonly retryable: boolean;
 }
@@ -69,12 +70,6 @@ const OVERLOAD_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
  * account down would not help, and rate-limit remedies would mislead the operator.
  */
 const CONTENTION_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set(['lock_timeout']);
-
-const TIMEOUT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
-  'timeout_error',
-  'DEADLINE_EXCEEDED',
-  'ModelTimeoutException',
-]);
 
 /** A day: Azure answers "retry after 86400 seconds" when a deployment has no quota at all. */
 const ZERO_QUOTA_DELAY_MS = 86_400_000;
@@ -167,8 +162,8 @@ function readTriple(message: string): Readonly<Triple> {
 
 /** Read once per error: both the too-large rule and the limit facts need it. */
 function limitTriple(f: Facts): Readonly<Triple> {
-  f.memo.triple ??= readTriple(f.message);
-  return f.memo.triple;
+  f.messageCounts.parsed ??= readTriple(f.message);
+  return f.messageCounts.parsed;
 }
 
 interface SizeFacts {
@@ -265,7 +260,7 @@ function isOverloaded(f: Facts, provider: ProviderId, status: number | undefined
 }
 
 function zeroRemaining(f: Facts, dimensionless: boolean): boolean {
-  return f.rate.buckets.some(
+  return f.rate.limits.some(
     (b) => b.remaining === 0 && (!dimensionless || b.dimension === undefined),
   );
 }
@@ -300,23 +295,23 @@ function isTimeout(f: Facts, status: number | undefined): boolean {
  * and the rest by status: 5xx and 409 are retryable (openai-node and @anthropic-ai/sdk retry 409: it
  * is lock contention on their side), other 4xx are not.
  */
-export function decideKind(f: Facts, provider: ProviderId): KindDecision {
+export function kindFromFacts(f: Facts, provider: ProviderId): KindAndRetryable {
   const origin = f.info.origin;
-  if (origin === 'timeout') return decided('upstream_timeout');
-  if (origin === 'network') return decided('upstream_error');
+  if (origin === 'timeout') return kindResult('upstream_timeout');
+  if (origin === 'network') return kindResult('upstream_error');
   const status = f.status;
-  if (isQuotaExhausted(f, provider, status)) return decided('quota_exhausted');
-  if (isRequestTooLarge(f, status)) return decided('request_too_large');
-  if (isOverloaded(f, provider, status)) return decided('overloaded');
-  if (anyIn(f, CONTENTION_CODES)) return decided('upstream_error');
-  if (isRateLimited(f, status)) return decided('rate_limited');
-  if (isAuth(f, status)) return decided('upstream_auth');
-  if (isTimeout(f, status)) return decided('upstream_timeout');
-  return decided('upstream_error', status === undefined || status >= 500 || status === 409);
+  if (isQuotaExhausted(f, provider, status)) return kindResult('quota_exhausted');
+  if (isRequestTooLarge(f, status)) return kindResult('request_too_large');
+  if (isOverloaded(f, provider, status)) return kindResult('overloaded');
+  if (anyIn(f, CONTENTION_CODES)) return kindResult('upstream_error');
+  if (isRateLimited(f, status)) return kindResult('rate_limited');
+  if (isAuth(f, status)) return kindResult('upstream_auth');
+  if (isTimeout(f, status)) return kindResult('upstream_timeout');
+  return kindResult('upstream_error', status === undefined || status >= 500 || status === 409);
 }
 
 /** Retryable unless the status says otherwise, and never for the kinds no wait can fix. */
-function decided(kind: UpstreamErrorKind, retryable = true): KindDecision {
+function kindResult(kind: UpstreamErrorKind, retryable = true): KindAndRetryable {
   return { kind, retryable: retryable && !NEVER_RETRYABLE_KINDS.has(kind) };
 }
 
@@ -328,7 +323,8 @@ export interface LimitFacts {
   remaining?: number | undefined;
   used?: number | undefined;
   requested?: number | undefined;
-  bucket?: RateLimitBucket | undefined;
+  /** The announced limit the other fields were completed from. */
+  announced?: AnnouncedLimit | undefined;
 }
 
 const WINDOW_WORDS: Readonly<Record<string, LimitWindow>> = {
@@ -469,40 +465,40 @@ function bodyLimits(f: Facts, kind: UpstreamErrorKind): LimitFacts {
   return out;
 }
 
-const SPECIFICITY = (b: RateLimitBucket): number =>
+const SPECIFICITY = (b: AnnouncedLimit): number =>
   b.dimension === undefined ? 2 : b.dimension === 'tokens' ? 1 : 0;
 
-/** The header bucket describing the exhausted limit. */
-function chooseBucket(
-  buckets: readonly RateLimitBucket[],
+/** The announced limit describing the exhausted one. */
+function chooseLimit(
+  announced: readonly AnnouncedLimit[],
   dimension: LimitDimension | undefined,
-): RateLimitBucket | undefined {
-  if (buckets.length === 0) return undefined;
+): AnnouncedLimit | undefined {
+  if (announced.length === 0) return undefined;
   if (dimension !== undefined) {
-    const exact = buckets.find((b) => b.dimension === dimension);
+    const exact = announced.find((b) => b.dimension === dimension);
     if (exact !== undefined) return exact;
-    // Only dimensionless buckets (GitHub-style, OpenRouter's metadata, IETF): they describe it.
-    if (buckets.some((b) => b.dimension !== undefined)) return undefined;
+    // Only dimensionless limits (GitHub-style, OpenRouter's metadata, IETF): they describe it.
+    if (announced.some((b) => b.dimension !== undefined)) return undefined;
   }
-  const exhausted = buckets.filter((b) => b.remaining === 0);
+  const exhausted = announced.filter((b) => b.remaining === 0);
   if (exhausted.length > 0) {
     return [...exhausted].sort((a, b) => SPECIFICITY(a) - SPECIFICITY(b))[0];
   }
-  const dimensionless = buckets.filter((b) => b.dimension === undefined);
+  const dimensionless = announced.filter((b) => b.dimension === undefined);
   return dimensionless.length === 1 ? dimensionless[0] : undefined;
 }
 
 export function limitFacts(f: Facts, kind: UpstreamErrorKind): LimitFacts {
   const out = bodyLimits(f, kind);
-  const bucket = chooseBucket(f.rate.buckets, out.dimension);
-  if (bucket !== undefined) {
-    out.bucket = bucket;
-    if (out.dimension === undefined && bucket.dimension !== undefined)
-      out.dimension = bucket.dimension;
-    if (out.window === undefined && bucket.window !== undefined) out.window = bucket.window;
-    if (out.limit === undefined && bucket.limit !== undefined) out.limit = bucket.limit;
-    if (out.used === undefined && bucket.used !== undefined) out.used = bucket.used;
-    if (bucket.remaining !== undefined) out.remaining = bucket.remaining;
+  const announced = chooseLimit(f.rate.limits, out.dimension);
+  if (announced !== undefined) {
+    out.announced = announced;
+    if (out.dimension === undefined && announced.dimension !== undefined)
+      out.dimension = announced.dimension;
+    if (out.window === undefined && announced.window !== undefined) out.window = announced.window;
+    if (out.limit === undefined && announced.limit !== undefined) out.limit = announced.limit;
+    if (out.used === undefined && announced.used !== undefined) out.used = announced.used;
+    if (announced.remaining !== undefined) out.remaining = announced.remaining;
   }
   return out;
 }
@@ -512,13 +508,13 @@ export function limitFacts(f: Facts, kind: UpstreamErrorKind): LimitFacts {
  * 1. `retry-after-ms` (ms), then `retry-after` (seconds or HTTP-date): the upstream's explicit answer;
  * 2. body hints: Gemini `RetryInfo.retryDelay`, then the message ("Please try again in 1.146s",
  *    "Please retry after 33 seconds", "Please retry in 47.884324799s");
- * 3. the reset of the exhausted limit's header bucket (OpenAI/Groq Go durations, Azure seconds,
+ * 3. the reset of the exhausted limit the headers announce (OpenAI/Groq Go durations, Azure seconds,
  *    Anthropic RFC 3339, GitHub epoch seconds, OpenRouter epoch ms, IETF `t`).
  * Each candidate must be finite, ≥ 0 and ≤ 30 days, or the next one is tried. Rounded up to whole
  * ms so a client never retries early.
  */
 export function retryDelayMs(f: Facts, limits: LimitFacts): number | undefined {
-  const ms = hintedDelayMs(f) ?? saneDelay(limits.bucket?.resetAfterMs);
+  const ms = hintedDelayMs(f) ?? saneDelay(limits.announced?.resetAfterMs);
   return ms === undefined ? undefined : Math.ceil(ms);
 }
 

@@ -990,16 +990,3 @@ export const BY_CODE: Readonly<
     },
   },
 };
-
-/** Other spellings of provider ids seen in configuration. */
-export const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
-  azure: 'azure-openai',
-  'azure-ai': 'azure-openai',
-  gemini: 'google',
-  vertex: 'google',
-  'vertex-ai': 'google',
-  'google-vertex': 'google',
-  'aws-bedrock': 'bedrock',
-  'amazon-bedrock': 'bedrock',
-  claude: 'anthropic',
-};

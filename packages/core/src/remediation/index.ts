@@ -1,3 +1,4 @@
+import { canonicalProvider } from '../provider-id.js';
 import type {
   ProviderId,
   Remediation,
@@ -12,7 +13,6 @@ import {
   type Entry,
   GENERIC,
   GENERIC_FALLBACK,
-  PROVIDER_ALIASES,
   PROVIDERS,
   STEPS,
 } from './catalogue.js';
@@ -78,11 +78,10 @@ let table: Table | undefined;
 
 const MAX_ID_LENGTH = 64;
 
-function normalizeProvider(provider: unknown): string {
-  if (typeof provider !== 'string' || provider.length > MAX_ID_LENGTH) return 'generic';
-  const id = provider.trim().toLowerCase();
-  const canonical = PROVIDER_ALIASES[id] ?? id;
-  return Object.hasOwn(PROVIDERS, canonical) ? canonical : 'generic';
+/** A provider the catalogue has entries for, else `generic`. */
+function catalogueProvider(provider: unknown): string {
+  const id = canonicalProvider(provider);
+  return id !== undefined && Object.hasOwn(PROVIDERS, id) ? id : 'generic';
 }
 
 /**
@@ -98,7 +97,7 @@ export function remediationFor(
   try {
     if (typeof kind !== 'string') return EMPTY;
     table ??= buildTable();
-    const entry = table.get(normalizeProvider(provider))?.get(kind);
+    const entry = table.get(catalogueProvider(provider))?.get(kind);
     if (entry === undefined) return EMPTY;
     if (
       typeof upstreamCode === 'string' &&

@@ -1,15 +1,13 @@
 import { FIXTURE_NOW } from '@four29/fixtures';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  classify,
-  MAX_RETRY_DELAY_MS,
   normalizeHeaders,
   parseDurationMs,
   parseResetMs,
   parseRetryAfter,
   parseRfc3339,
   readRateLimitHeaders,
-} from '../src/classify/index.js';
+} from '../../src/classify/index.js';
 
 const NOW = FIXTURE_NOW;
 
@@ -217,7 +215,7 @@ describe('normalizeHeaders', () => {
     vi.stubGlobal('Headers', LaxHeaders);
     vi.resetModules();
     try {
-      const fresh = await import('../src/classify/headers.js');
+      const fresh = await import('../../src/classify/headers.js');
       expect(fresh.normalizeHeaders({ 'Retry-After': '30' }).get('retry-after')).toBe('30');
       expect(fresh.normalizeHeaders(new Map([['retry-after', '30']])).get('retry-after')).toBe(
         '30',
@@ -274,7 +272,7 @@ describe('readRateLimitHeaders', () => {
       NOW,
     );
     expect(r.retryAfterMs).toBeUndefined();
-    expect(r.buckets).toEqual([
+    expect(r.limits).toEqual([
       { dimension: 'requests', limit: 5000, remaining: 4999, resetAfterMs: 12 },
       { dimension: 'tokens', limit: 50000, remaining: 0, resetAfterMs: 1146 },
     ]);
@@ -289,14 +287,14 @@ describe('readRateLimitHeaders', () => {
       }),
       NOW,
     );
-    expect(r.buckets).toEqual([
+    expect(r.limits).toEqual([
       { dimension: 'input_tokens', limit: 20000, remaining: 0, resetAfterMs: 18_000 },
     ]);
   });
 
   it('reads Azure integer-second resets', () => {
     const r = readRateLimitHeaders({ 'x-rate-limit-reset-tokens': '55' }, NOW);
-    expect(r.buckets).toEqual([{ dimension: 'tokens', resetAfterMs: 55_000 }]);
+    expect(r.limits).toEqual([{ dimension: 'tokens', resetAfterMs: 55_000 }]);
   });
 
   it('reads GitHub epoch resets as absolute', () => {
@@ -309,7 +307,7 @@ describe('readRateLimitHeaders', () => {
       },
       NOW,
     );
-    expect(r.buckets).toEqual([{ limit: 5000, remaining: 0, used: 5000, resetAfterMs: 60_000 }]);
+    expect(r.limits).toEqual([{ limit: 5000, remaining: 0, used: 5000, resetAfterMs: 60_000 }]);
   });
 
   it('reads the IETF RateLimit / RateLimit-Policy structured fields', () => {
@@ -320,7 +318,7 @@ describe('readRateLimitHeaders', () => {
       },
       NOW,
     );
-    expect(r.buckets).toEqual([
+    expect(r.limits).toEqual([
       { policy: 'daily', remaining: 12, resetAfterMs: 3_000_000, limit: 1000, window: 'day' },
       { policy: 'burst', remaining: 0, resetAfterMs: 30_000, limit: 100, window: 'minute' },
     ]);
@@ -331,21 +329,21 @@ describe('readRateLimitHeaders', () => {
       readRateLimitHeaders(
         { 'RateLimit-Limit': '100, 100;w=60', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '7' },
         NOW,
-      ).buckets,
+      ).limits,
     ).toEqual([{ limit: 100, remaining: 0, resetAfterMs: 7000 }]);
     expect(
-      readRateLimitHeaders({ RateLimit: 'limit=10, remaining=0, reset=4' }, NOW).buckets,
+      readRateLimitHeaders({ RateLimit: 'limit=10, remaining=0, reset=4' }, NOW).limits,
     ).toEqual([{ limit: 10, remaining: 0, resetAfterMs: 4000 }]);
   });
 
   it('prefers retry-after-ms over retry-after', () => {
     expect(readRateLimitHeaders({ 'retry-after-ms': '1500', 'retry-after': '2' }, NOW)).toEqual({
       retryAfterMs: 1500,
-      buckets: [],
+      limits: [],
     });
     expect(readRateLimitHeaders({ 'retry-after-ms': 'x', 'retry-after': '2' }, NOW)).toEqual({
       retryAfterMs: 2000,
-      buckets: [],
+      limits: [],
     });
   });
 
@@ -359,104 +357,6 @@ describe('readRateLimitHeaders', () => {
       },
       NOW,
     );
-    expect(r).toEqual({ buckets: [{ dimension: 'tokens' }] });
-  });
-});
-
-describe('retry timing precedence in classify', () => {
-  const body = {
-    error: {
-      message:
-        'Rate limit reached for gpt-4o on tokens per min (TPM): Limit 100, Used 90, Requested 20. Please try again in 6m0s.',
-      type: 'tokens',
-      param: null,
-      code: 'rate_limit_exceeded',
-    },
-  };
-  const reset = { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '7s' };
-
-  it('retry-after-ms > retry-after > body hint > reset header', () => {
-    const at = (headers: Record<string, string>, b: unknown = body) =>
-      classify({ status: 429, headers, body: b }, { now: NOW })?.retryAfterMs;
-    expect(at({ ...reset, 'retry-after-ms': '250', 'retry-after': '3' })).toBe(250);
-    expect(at({ ...reset, 'retry-after': '3' })).toBe(3000);
-    expect(at(reset)).toBe(360_000);
-    expect(at(reset, { error: { ...body.error, message: 'Rate limit reached' } })).toBe(7000);
-  });
-
-  it('skips an absurd value and uses the next source', () => {
-    const c = classify(
-      { status: 429, headers: { ...reset, 'retry-after': '99999999999' }, body },
-      { now: NOW },
-    );
-    expect(c?.retryAfterMs).toBe(360_000);
-    expect(
-      classify({ status: 429, headers: { 'retry-after': '99999999999' } }, { now: NOW })
-        ?.retryAfterMs,
-    ).toBeUndefined();
-  });
-
-  it('sets resetAt = now + retryAfterMs and rounds fractional ms up', () => {
-    const c = classify(
-      { status: 429, headers: { 'retry-after-ms': '10.2' }, body: 'slow down' },
-      { now: NOW },
-    );
-    expect(c?.retryAfterMs).toBe(11);
-    expect(c?.resetAt).toBe(NOW + 11);
-  });
-
-  it('accepts 30 days and rejects anything beyond', () => {
-    const days = (d: number) =>
-      classify({ status: 429, headers: { 'retry-after': String(d * 86400) } }, { now: NOW })
-        ?.retryAfterMs;
-    expect(days(30)).toBe(MAX_RETRY_DELAY_MS);
-    expect(days(31)).toBeUndefined();
-  });
-
-  it('reads Azure "Please retry after N seconds" and Gemini "Please retry in Ns"', () => {
-    const azure = classify(
-      {
-        status: 429,
-        headers: { 'x-ms-region': 'East US' },
-        body: { error: { code: '429', message: 'Please retry after 33 seconds.' } },
-      },
-      { now: NOW },
-    );
-    expect(azure?.retryAfterMs).toBe(33_000);
-    const gemini = classify(
-      {
-        status: 429,
-        headers: {},
-        body: {
-          error: {
-            code: 429,
-            status: 'RESOURCE_EXHAUSTED',
-            message: 'Quota exceeded. Please retry in 20ms.',
-          },
-        },
-      },
-      { now: NOW },
-    );
-    expect(gemini?.retryAfterMs).toBe(20);
-  });
-
-  it('reports no retry timing for kinds that must not be retried', () => {
-    const c = classify(
-      {
-        status: 429,
-        headers: { 'retry-after': '5' },
-        body: { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'x' } },
-      },
-      { now: NOW },
-    );
-    expect(c?.kind).toBe('quota_exhausted');
-    expect(c).not.toHaveProperty('retryAfterMs');
-    expect(c).not.toHaveProperty('resetAt');
-  });
-
-  it('uses Date.now() when no clock is given', () => {
-    const before = Date.now();
-    const c = classify({ status: 429, headers: { 'retry-after': '1' } });
-    expect(c?.resetAt).toBeGreaterThanOrEqual(before + 1000);
+    expect(r).toEqual({ limits: [{ dimension: 'tokens' }] });
   });
 });

@@ -20,9 +20,9 @@ import OpenAI from 'openai';
 import OpenAI4 from 'openai4';
 import OpenAI5 from 'openai5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classify } from '../src/classify/index.js';
-import type { Classification } from '../src/types.js';
-import { UpstreamHttpError } from '../src/upstream-http-error.js';
+import { classify } from '../../src/classify/index.js';
+import type { Classification } from '../../src/types.js';
+import { UpstreamHttpError } from '../../src/upstream-http-error.js';
 
 let server: Server;
 let base: string;
