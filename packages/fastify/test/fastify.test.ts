@@ -174,6 +174,29 @@ describe.each(majors)('$name', ({ create, major }) => {
     expect(records[0]?.obj.downstream).toEqual({ status: 200 });
   });
 
+  it.each(['onRequest', 'preValidation', 'preHandler'] as const)(
+    'answers an upstream error thrown in a %s hook with the exact problem',
+    async (hook) => {
+      const error = upstreamHttpError('anthropic.overloaded');
+      const url = await start((app) =>
+        app.get(
+          '/hooked',
+          {
+            [hook]: async () => {
+              throw error;
+            },
+          },
+          async () => 'ok',
+        ),
+      );
+      const res = await fetch(`${url}/hooked`);
+      const want = expectedFor(error);
+      expect(res.status).toBe(want.status);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await res.text()).toBe(want.body);
+    },
+  );
+
   it('aborts a started non-stream response instead of ending it as if complete', async () => {
     const url = await start((app) =>
       app.get('/list', async (_request, reply) => {
@@ -240,6 +263,33 @@ describe.each(majors)('$name', ({ create, major }) => {
         },
         async () => 'ok',
       );
+      app.get(
+        '/prevalidation-throws',
+        {
+          preValidation: async () => {
+            throw Object.assign(new Error('No'), { statusCode: 403 });
+          },
+        },
+        async () => 'ok',
+      );
+      app.get(
+        '/preserialization-throws',
+        {
+          preSerialization: async () => {
+            throw new Error('serializer hook failed');
+          },
+        },
+        async () => ({ ok: true }),
+      );
+      app.get(
+        '/onsend-throws',
+        {
+          onSend: async () => {
+            throw Object.assign(new Error('Bad gateway of ours'), { statusCode: 502 });
+          },
+        },
+        async () => 'ok',
+      );
       app.get('/plain', async () => {
         throw new Error('plain failure');
       });
@@ -262,6 +312,9 @@ describe.each(majors)('$name', ({ create, major }) => {
       ['unsupported media type', '/json', { method: 'POST', body: 'x', headers: XML_TYPE }],
       ['error thrown in an onRequest hook', '/hook-throws'],
       ['error passed to done() in a preHandler hook', '/prehandler-throws'],
+      ['error thrown in a preValidation hook', '/prevalidation-throws'],
+      ['error thrown in a preSerialization hook', '/preserialization-throws'],
+      ['error thrown in an onSend hook', '/onsend-throws'],
       ['plain Error from the route', '/plain'],
       ['Error with statusCode and code', '/status-error'],
       ['a thrown string', '/string'],

@@ -172,6 +172,8 @@ describe('upstreamErrorHandler (app.onError)', () => {
     });
     const ours = await snapshot(await fetch(`${await serveOnSocket(app)}/x`));
     expect(ours).toEqual(await snapshot(await fetch(`${await serveOnSocket(bare)}/x`)));
+    expect(ours.status).toBe(500);
+    expect(ours.body).not.toContain('Rate limit');
     expect(records).toEqual([]);
   });
 

@@ -242,8 +242,6 @@ describe.each(majors)('$name', ({ Framework }) => {
   describe('options, through the adapter', () => {
     it('an upstream error shouldHandle declines goes to Koa as if four29 were absent', async () => {
       const { logger, records } = testLogger();
-      // A descriptor, not an UpstreamHttpError: Koa 2's own handler cannot cope with an error whose
-      // `headers` is a Headers instance (it for…in's the methods into setHeader), see the README.
       const route: Middleware = () => {
         throw descriptor('openai.rate_limit.tokens');
       };
@@ -252,6 +250,45 @@ describe.each(majors)('$name', ({ Framework }) => {
       );
       expect(declined).toEqual(await snapshot(await fetch(`${await start(route, false)}/x`)));
       expect(records).toEqual([]);
+    });
+
+    it('a declined error whose headers is a WHATWG Headers gets a bounded answer, as on Koa 3', async () => {
+      // Koa 2's own handler copies err.headers with for…in, which walks the Headers methods into
+      // setHeader and throws inside its catch: without four29 the request never gets an answer.
+      const error = upstreamHttpError('openai.rate_limit.tokens');
+      const events: unknown[] = [];
+      const route: Middleware = () => {
+        throw error;
+      };
+      const url = await start(route, { logger: false, shouldHandle: () => false }, (app) =>
+        app.on('error', (err: unknown) => events.push(err)),
+      );
+      const res = await fetch(`${url}/x`, { signal: AbortSignal.timeout(5000) });
+      const answer = await snapshot(res);
+      // Koa 3 without four29 is the reference: it reads only own keys, so a Headers adds none.
+      const app = new Koa();
+      app.silent = true;
+      app.use(route);
+      const server = app.listen(0, '127.0.0.1');
+      servers.push(server);
+      const reference = await snapshot(await fetch(`${await listen(server)}/x`));
+      expect(answer).toEqual(reference);
+      expect(answer).toMatchObject({ status: 429, body: 'Too Many Requests' });
+      expectNothingLeaked(answer.body, res.headers);
+      expect(events).toEqual([error]);
+      expect(error.headers).toBeInstanceOf(Headers);
+      expect((await fetch(`${url}/x`, { signal: AbortSignal.timeout(5000) })).status).toBe(429);
+    });
+
+    it("a declined error's plain-object headers still reach Koa's answer", async () => {
+      const route: Middleware = () => {
+        throw Object.assign(new Error('limited'), { status: 429, headers: { 'retry-after': '9' } });
+      };
+      const declined = await snapshot(
+        await fetch(`${await start(route, { logger: false, shouldHandle: () => false })}/x`),
+      );
+      expect(declined).toEqual(await snapshot(await fetch(`${await start(route, false)}/x`)));
+      expect(declined.headers['retry-after']).toBe('9');
     });
 
     it('a throwing shouldHandle or a throwing logger still yields the problem response', async () => {

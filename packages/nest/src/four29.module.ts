@@ -1,13 +1,17 @@
 import type { Four29Options } from '@four29/core';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { FOUR29_OPTIONS, type Four29ModuleAsyncOptions } from './options.js';
 import { UpstreamErrorFilter } from './upstream-error.filter.js';
+import { UpstreamSseInterceptor } from './upstream-sse.interceptor.js';
 
 const filterProvider: Provider = { provide: APP_FILTER, useClass: UpstreamErrorFilter };
+// Nest answers an @Sse() stream's errors itself once its headers are out, past every filter.
+const sseProvider: Provider = { provide: APP_INTERCEPTOR, useClass: UpstreamSseInterceptor };
 
 /**
- * Registers `UpstreamErrorFilter` as a global filter. Import it once, in the root module.
+ * Registers `UpstreamErrorFilter` as a global filter and `UpstreamSseInterceptor` as a global
+ * interceptor. Import it once, in the root module.
  * Global, so `@UseFilters(UpstreamErrorFilter)` anywhere gets the same options.
  */
 @Module({})
@@ -17,7 +21,7 @@ export class Four29Module {
     return {
       module: Four29Module,
       global: true,
-      providers: [{ provide: FOUR29_OPTIONS, useValue: options }, filterProvider],
+      providers: [{ provide: FOUR29_OPTIONS, useValue: options }, filterProvider, sseProvider],
       exports: [FOUR29_OPTIONS],
     };
   }
@@ -34,6 +38,7 @@ export class Four29Module {
           inject: [...(options.inject ?? [])],
         },
         filterProvider,
+        sseProvider,
       ],
       exports: [FOUR29_OPTIONS],
     };

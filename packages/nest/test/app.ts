@@ -137,7 +137,8 @@ export class TestController {
 
   @Sse('sse/:when/:name')
   sse(@Param('when') when: string, @Param('name') name: string): Observable<{ data: unknown }> {
-    const fail = throwError(() => upstreamError(name));
+    const own = OWN_ERRORS[name];
+    const fail = throwError(() => (own !== undefined ? own() : upstreamError(name)));
     return when === 'before' ? fail : concat(of({ data: { token: 'Hel' } }), fail);
   }
 }

@@ -136,16 +136,47 @@ describe.each(PLATFORMS)('on %s', (platform) => {
       expectProblem(res, 'openai-tokens', '/sse/before/openai-tokens');
     });
 
-    it('leaves a failure after the first event to Nest, which sends a generic error event', async () => {
-      // Once Nest has committed the SSE headers it answers stream errors itself and never calls
-      // exception filters: the client gets Nest's event and four29 logs nothing.
-      const res = await get(`${app.url}/sse/after/openai-tokens`);
+    it('ends a stream that fails after its first event with the problem event', async () => {
+      // Past Nest's SSE headers no exception filter runs; four29's interceptor writes the event.
+      const path = '/sse/after/openai-tokens';
+      const res = await get(app.url + path, { signal: AbortSignal.timeout(5000) });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/event-stream');
-      expect(res.body).toContain('event: error\n');
-      expect(res.body).toContain('data: Internal server error\n');
+      const want = expected(upstreamError('openai-tokens'), {
+        method: 'GET',
+        path,
+        responseStarted: true,
+        downstreamStatus: 200,
+      });
+      const events = res.body.split('\n\n').filter((e) => e !== '');
+      expect(events).toHaveLength(2);
+      expect(events[0]).toContain('data: {"token":"Hel"}');
+      // Nest numbers every event it writes with an `id:` line; the rest is core's event.
+      expect(`${events[1]?.replace(/^id: \d+\n/m, '')}\n\n`).toBe(want.sse);
+      expect(res.body).not.toContain('Internal server error');
       expect(res.body).not.toContain('Rate limit reached');
-      expect(logger.records).toEqual([]);
+      const { level, msg, ...fields } = want.log;
+      expect(logger.records).toEqual([{ level, msg, obj: fields }]);
+    });
+
+    it.each(['plain', 'http-429'])(
+      'leaves a %s error after the first event to Nest, which sends its own error event',
+      async (name) => {
+        const res = await get(`${app.url}/sse/after/${name}`, {
+          signal: AbortSignal.timeout(5000),
+        });
+        expect(res.status).toBe(200);
+        expect(res.body).toContain('event: error\n');
+        expect(res.body).toContain(
+          name === 'plain' ? 'data: Internal server error\n' : 'data: Slow down\n',
+        );
+        expect(logger.records).toEqual([]);
+      },
+    );
+
+    it('keeps serving after a failed stream', async () => {
+      await get(`${app.url}/sse/after/openai-tokens`, { signal: AbortSignal.timeout(5000) });
+      expect((await get(`${app.url}/sync/openai-tokens`)).status).toBe(503);
     });
   });
 });

@@ -89,9 +89,8 @@ function appModule(kit: NestKit, spec: AppSpec): unknown {
     }
 
     /**
-     * `@Sse()` cannot end a started stream with four29's event: Nest handles errors after the SSE
-     * headers itself and never calls filters. The adapter documents writing token streams through
-     * `@Res()` instead, which is what these routes do.
+     * Token streams written through `@Res()`: the same bytes as every other framework. (`@Sse()`
+     * streams get four29's event from its interceptor, but Nest adds an `id:` line to each event.)
      */
     @Get('stream/:key')
     async stream(@Res() res: AnyResponse, @Param('key') key: string): Promise<never> {
