@@ -45,9 +45,11 @@ interface Window {
 export class RateLimiter {
   readonly #options: BucketOptions;
   readonly #windows = new Map<string, Window>();
+  readonly #windowMs: number;
 
   constructor(options: BucketOptions) {
     this.#options = options;
+    this.#windowMs = options.windowMs ?? WINDOW_MS;
   }
 
   take(key: string, tokens: number, now: number): BucketDecision {
@@ -82,7 +84,11 @@ export class RateLimiter {
     const current = this.#windows.get(key);
     if (current !== undefined && now < current.end) return current;
     const fresh: Window = {
-      end: Math.ceil((now + WINDOW_MS) / 1000) * 1000,
+      // Scaled-down windows shorter than a second end on a whole millisecond only.
+      end:
+        this.#windowMs >= 1000
+          ? Math.ceil((now + this.#windowMs) / 1000) * 1000
+          : now + this.#windowMs,
       requests: 0,
       tokens: 0,
     };
@@ -98,6 +104,16 @@ export function validateBucket(bucket: BucketOptions): BucketOptions {
   }
   if (bucket.tokensPerMinute !== undefined && !positiveInt(bucket.tokensPerMinute)) {
     throw new TypeError('bucket.tokensPerMinute must be a positive integer');
+  }
+  if (bucket.windowMs !== undefined && !positiveInt(bucket.windowMs)) {
+    throw new TypeError('bucket.windowMs must be a positive integer (ms)');
+  }
+  if (
+    bucket.tokenCharge !== undefined &&
+    bucket.tokenCharge !== 'usage' &&
+    bucket.tokenCharge !== 'requested'
+  ) {
+    throw new TypeError("bucket.tokenCharge must be 'usage' or 'requested'");
   }
   return bucket;
 }
