@@ -232,7 +232,7 @@ describe('bucket mode', () => {
   it("with tokenCharge 'requested' charges prompt + max_tokens up front, not the usage", async () => {
     const m = await start({
       requestsPerMinute: 100,
-      tokensPerMinute: 100,
+      tokensPerMinute: 60,
       tokenCharge: 'requested',
     });
     const client = openai(m);
