@@ -45,11 +45,9 @@ interface Window {
 export class RateLimiter {
   readonly #options: BucketOptions;
   readonly #windows = new Map<string, Window>();
-  readonly #windowMs: number;
 
   constructor(options: BucketOptions) {
     this.#options = options;
-    this.#windowMs = options.windowMs ?? WINDOW_MS;
   }
 
   take(key: string, tokens: number, now: number): BucketDecision {
@@ -83,12 +81,15 @@ export class RateLimiter {
   #window(key: string, now: number): Window {
     const current = this.#windows.get(key);
     if (current !== undefined && now < current.end) return current;
+    const w = this.#options.windowMs;
     const fresh: Window = {
-      // Scaled-down windows shorter than a second end on a whole millisecond only.
+      // A set window is aligned on the epoch (every window exactly `windowMs` long), so a
+      // benchmark can start on a boundary and count whole windows; windows of whole seconds
+      // still end on a whole second.
       end:
-        this.#windowMs >= 1000
-          ? Math.ceil((now + this.#windowMs) / 1000) * 1000
-          : now + this.#windowMs,
+        w !== undefined
+          ? (Math.floor(now / w) + 1) * w
+          : Math.ceil((now + WINDOW_MS) / 1000) * 1000,
       requests: 0,
       tokens: 0,
     };

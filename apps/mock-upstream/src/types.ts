@@ -15,7 +15,9 @@ export interface BucketOptions {
   readonly tokensPerMinute?: number;
   /**
    * Length of the window the two budgets above apply to, ms. Default 60 000 (a minute, as the
-   * providers count). A benchmark scales it down to see several windows in a short run.
+   * providers count), starting at a key's first request. When set, windows are aligned on the
+   * epoch instead (each exactly this long): a benchmark scales the window down to see several
+   * whole windows in a short run.
    */
   readonly windowMs?: number;
   /**

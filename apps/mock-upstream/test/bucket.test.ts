@@ -204,19 +204,19 @@ describe('bucket mode', () => {
     expect(body.error.message).toContain('Please retry in 41s.');
   });
 
-  it('scales the window down with windowMs and announces resets within it', async () => {
+  it('scales the window down with windowMs, aligned on the epoch, and announces its end', async () => {
     const m = await start({ requestsPerMinute: 2, windowMs: 500 });
     const client = openai(m);
     const first = await client.chat.completions.create(chatBody).withResponse();
-    // Sub-second windows are not rounded up to a whole second: the reset is the window's end.
-    expect(first.response.headers.get('x-ratelimit-reset-requests')).toBe('500ms');
-    clock = T0 + 200;
+    // T0 is 250 ms into a 500 ms window: it ends 250 ms later, not 500 ms after the request.
+    expect(first.response.headers.get('x-ratelimit-reset-requests')).toBe('250ms');
+    clock = T0 + 100;
     await client.chat.completions.create(chatBody);
     const err = await rejection(client.chat.completions.create(chatBody));
-    expect((err as RateLimitError).headers.get('retry-after-ms')).toBe('300');
-    expect((err as RateLimitError).headers.get('x-ratelimit-reset-requests')).toBe('300ms');
+    expect((err as RateLimitError).headers.get('retry-after-ms')).toBe('150');
+    expect((err as RateLimitError).headers.get('x-ratelimit-reset-requests')).toBe('150ms');
 
-    clock = T0 + 500;
+    clock = T0 + 250;
     const { response } = await client.chat.completions.create(chatBody).withResponse();
     expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('1');
     expect(m.requests.map((r) => r.status)).toEqual([200, 200, 429, 200]);
@@ -225,8 +225,8 @@ describe('bucket mode', () => {
   it('windows of a second or more still end on a whole second', async () => {
     const m = await start({ requestsPerMinute: 1, windowMs: 2000 });
     const { response } = await openai(m).chat.completions.create(chatBody).withResponse();
-    // T0 is 250 ms past a second: 2 s later, rounded up to the whole second.
-    expect(response.headers.get('x-ratelimit-reset-requests')).toBe('2.75s');
+    // T0 (…:00.250) is in the 2 s window that ends at …:02.000.
+    expect(response.headers.get('x-ratelimit-reset-requests')).toBe('1.75s');
   });
 
   it("with tokenCharge 'requested' charges prompt + max_tokens up front, not the usage", async () => {
