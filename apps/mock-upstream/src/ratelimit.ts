@@ -81,8 +81,15 @@ export class RateLimiter {
   #window(key: string, now: number): Window {
     const current = this.#windows.get(key);
     if (current !== undefined && now < current.end) return current;
+    const w = this.#options.windowMs;
     const fresh: Window = {
-      end: Math.ceil((now + WINDOW_MS) / 1000) * 1000,
+      // A set window is aligned on the epoch (every window exactly `windowMs` long), so a
+      // benchmark can start on a boundary and count whole windows; windows of whole seconds
+      // still end on a whole second.
+      end:
+        w !== undefined
+          ? (Math.floor(now / w) + 1) * w
+          : Math.ceil((now + WINDOW_MS) / 1000) * 1000,
       requests: 0,
       tokens: 0,
     };
@@ -98,6 +105,16 @@ export function validateBucket(bucket: BucketOptions): BucketOptions {
   }
   if (bucket.tokensPerMinute !== undefined && !positiveInt(bucket.tokensPerMinute)) {
     throw new TypeError('bucket.tokensPerMinute must be a positive integer');
+  }
+  if (bucket.windowMs !== undefined && !positiveInt(bucket.windowMs)) {
+    throw new TypeError('bucket.windowMs must be a positive integer (ms)');
+  }
+  if (
+    bucket.tokenCharge !== undefined &&
+    bucket.tokenCharge !== 'usage' &&
+    bucket.tokenCharge !== 'requested'
+  ) {
+    throw new TypeError("bucket.tokenCharge must be 'usage' or 'requested'");
   }
   return bucket;
 }

@@ -13,6 +13,8 @@ export interface ParsedRequest {
   readonly truncated: boolean;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** The completion the request asked for at most: its `max_tokens`, else the whole reply. */
+  readonly requestedCompletionTokens: number;
   /** OpenAI `stream_options.include_usage`. */
   readonly includeUsage: boolean;
 }
@@ -97,6 +99,7 @@ function sized(input: {
       // The usual four-characters-per-token estimate; the mock has no tokenizer.
       promptTokens: Math.max(1, Math.ceil(input.prompt.length / 4)),
       completionTokens: pieces.length,
+      requestedCompletionTokens: input.max === undefined ? REPLY_PIECES.length : limit,
       includeUsage: input.includeUsage,
     },
   };

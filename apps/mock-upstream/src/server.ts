@@ -44,7 +44,9 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   }
   const now = options.now ?? Date.now;
   const fixtureList: readonly UpstreamFixture[] = options.fixtures ?? defaultFixtures;
-  const limiter = new RateLimiter(validateBucket(options.bucket ?? DEFAULT_BUCKET));
+  const bucket = validateBucket(options.bucket ?? DEFAULT_BUCKET);
+  const limiter = new RateLimiter(bucket);
+  const chargeRequested = bucket.tokenCharge === 'requested';
   const log = toLogger(options.log);
 
   const requests: RecordedRequest[] = [];
@@ -213,7 +215,8 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       ? Math.min(STREAM_ERROR_AFTER, request.pieces.length)
       : request.completionTokens;
     const at = now();
-    const decision = limiter.take(base.keyId ?? 'anonymous', request.promptTokens + delivered, at);
+    const charged = chargeRequested ? request.requestedCompletionTokens : delivered;
+    const decision = limiter.take(base.keyId ?? 'anonymous', request.promptTokens + charged, at);
     if (!decision.allowed) return sendRefusal(res, base, provider, decision, at);
 
     const headers = {

@@ -13,6 +13,20 @@ export interface BucketOptions {
    * (prompt + completion). Leave out to not limit tokens (and not send token headers).
    */
   readonly tokensPerMinute?: number;
+  /**
+   * Length of the window the two budgets above apply to, ms. Default 60 000 (a minute, as the
+   * providers count), starting at a key's first request. When set, windows are aligned on the
+   * epoch instead (each exactly this long): a benchmark scales the window down to see several
+   * whole windows in a short run.
+   */
+  readonly windowMs?: number;
+  /**
+   * What a request spends from the token budget:
+   * - `'usage'` (default): the usage the mock reports (prompt + delivered completion).
+   * - `'requested'`: prompt + the `max_tokens` it asked for (the whole reply when it set none),
+   *   charged up front as OpenAI does, which is what a client's token estimate has to cover.
+   */
+  readonly tokenCharge?: 'usage' | 'requested';
 }
 
 export interface RecordedRequest {

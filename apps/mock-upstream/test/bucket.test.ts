@@ -16,7 +16,12 @@ afterEach(async () => {
   clock = T0;
 });
 
-async function start(bucket: { requestsPerMinute: number; tokensPerMinute?: number }) {
+async function start(bucket: {
+  requestsPerMinute: number;
+  tokensPerMinute?: number;
+  windowMs?: number;
+  tokenCharge?: 'usage' | 'requested';
+}) {
   mock = await startMockUpstream({ bucket, now: () => clock });
   return mock;
 }
@@ -199,7 +204,74 @@ describe('bucket mode', () => {
     expect(body.error.message).toContain('Please retry in 41s.');
   });
 
+  it('scales the window down with windowMs, aligned on the epoch, and announces its end', async () => {
+    const m = await start({ requestsPerMinute: 2, windowMs: 500 });
+    const client = openai(m);
+    const first = await client.chat.completions.create(chatBody).withResponse();
+    // T0 is 250 ms into a 500 ms window: it ends 250 ms later, not 500 ms after the request.
+    expect(first.response.headers.get('x-ratelimit-reset-requests')).toBe('250ms');
+    clock = T0 + 100;
+    await client.chat.completions.create(chatBody);
+    const err = await rejection(client.chat.completions.create(chatBody));
+    expect((err as RateLimitError).headers.get('retry-after-ms')).toBe('150');
+    expect((err as RateLimitError).headers.get('x-ratelimit-reset-requests')).toBe('150ms');
+
+    clock = T0 + 250;
+    const { response } = await client.chat.completions.create(chatBody).withResponse();
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('1');
+    expect(m.requests.map((r) => r.status)).toEqual([200, 200, 429, 200]);
+  });
+
+  it('windows of a second or more still end on a whole second', async () => {
+    const m = await start({ requestsPerMinute: 1, windowMs: 2000 });
+    const { response } = await openai(m).chat.completions.create(chatBody).withResponse();
+    // T0 (…:00.250) is in the 2 s window that ends at …:02.000.
+    expect(response.headers.get('x-ratelimit-reset-requests')).toBe('1.75s');
+  });
+
+  it("with tokenCharge 'requested' charges prompt + max_tokens up front, not the usage", async () => {
+    const m = await start({
+      requestsPerMinute: 100,
+      tokensPerMinute: 60,
+      tokenCharge: 'requested',
+    });
+    const client = openai(m);
+    const body = { ...chatBody, max_tokens: 40 };
+    const first = await client.chat.completions.create(body).withResponse();
+    const prompt = first.data.usage?.prompt_tokens ?? 0;
+    const usage = first.data.usage?.total_tokens ?? 0;
+    expect(prompt).toBeGreaterThan(0);
+    // The reply is shorter than 40 tokens, so usage and the charge differ and the test can tell.
+    expect(usage).toBeLessThan(prompt + 40);
+    expect(first.response.headers.get('x-ratelimit-remaining-tokens')).toBe(
+      String(60 - (prompt + 40)),
+    );
+    await client.chat.completions.create({ ...chatBody, max_tokens: 1 });
+    const err = await rejection(client.chat.completions.create(body));
+    expect((err as RateLimitError).headers.get('x-mock-fixture')).toBe('openai.rate_limit.tokens');
+    expect((err as RateLimitError).message).toContain(`Requested ${prompt + 40}.`);
+  });
+
+  it("with tokenCharge 'requested' and no max_tokens charges the whole reply", async () => {
+    const m = await start({
+      requestsPerMinute: 100,
+      tokensPerMinute: 1000,
+      tokenCharge: 'requested',
+    });
+    const { data, response } = await openai(m).chat.completions.create(chatBody).withResponse();
+    const usage = data.usage?.total_tokens ?? 0;
+    expect(response.headers.get('x-ratelimit-remaining-tokens')).toBe(String(1000 - usage));
+  });
+
   it('rejects an invalid bucket', async () => {
+    await expect(
+      startMockUpstream({ bucket: { requestsPerMinute: 5, windowMs: 0 } }),
+    ).rejects.toThrow(/windowMs/);
+    await expect(
+      startMockUpstream({
+        bucket: { requestsPerMinute: 5, tokenCharge: 'later' as unknown as 'usage' },
+      }),
+    ).rejects.toThrow(/tokenCharge/);
     await expect(startMockUpstream({ bucket: { requestsPerMinute: 0 } })).rejects.toThrow(
       /requestsPerMinute/,
     );

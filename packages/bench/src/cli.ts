@@ -2,6 +2,8 @@
  * `pnpm bench [--quick] [--json file] [--write-docs] [--check] [--only express,koa]
  *   [--skip sizes,micro,throughput,happy,error] [--rounds N] [--generations N] [--duration S]
  *   [--no-pin] [--record-sizes "<reason>"]`
+ * `pnpm bench --fleet [--quick] [--write-docs]`: the fleet benchmark alone (shared pacing on
+ * Redis, K instance processes); --write-docs replaces only its own block of docs/benchmarks.md.
  *
  * Full mode measures; quick mode (CI) proves that every measurement still runs and yields a
  * number, and fails when a bundle grew more than 10 % over its recorded figure. Its throughput
@@ -10,6 +12,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  FULL_FLEET,
+  fleetMarkdown,
+  fleetQuickProblems,
+  fleetText,
+  fleetVerdicts,
+  QUICK_FLEET,
+  runFleet,
+} from './fleet.js';
 import { QuietGate } from './interference.js';
 import { machineInfo } from './machine.js';
 import { type MicroSettings, runMicro } from './micro.js';
@@ -32,6 +43,40 @@ import { compare, type LoadSettings, type Path } from './throughput.js';
 const DOCS = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
+const FLEET_START = '<!-- bench:fleet:start -->';
+const FLEET_END = '<!-- bench:fleet:end -->';
+
+async function replaceBlock(start: string, end: string, content: string): Promise<void> {
+  const doc = await readFile(DOCS, 'utf8');
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from === -1 || to < from) throw new Error(`${DOCS} has no ${start} … ${end} block`);
+  await writeFile(DOCS, `${doc.slice(0, from + start.length)}\n${content}\n${doc.slice(to)}`);
+}
+
+async function fleetMain(mode: Mode, writeDocs: boolean, check: boolean): Promise<number> {
+  const settings = mode === 'quick' ? QUICK_FLEET : FULL_FLEET;
+  const started = new Date().toISOString();
+  const machine = machineLine(await machineInfo(['redis']));
+  log(`four29 fleet bench (${mode}): ${machine}`);
+  const rows = await runFleet(settings, log);
+  process.stdout.write(`\n${fleetText(rows)}\n\n`);
+  if (writeDocs) {
+    await replaceBlock(FLEET_START, FLEET_END, fleetMarkdown(rows, settings, machine, started));
+    log(`fleet results written to ${DOCS}`);
+  }
+  if (mode === 'quick') {
+    const problems = fleetQuickProblems(rows);
+    if (problems.length > 0) {
+      log(`bench --fleet --quick found ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+      return 1;
+    }
+    process.stdout.write('Quick mode: fleet smoke run only; its numbers are not measurements.\n');
+    return 0;
+  }
+  const failed = fleetVerdicts(rows).filter((v) => v.verdict === 'FAIL');
+  return check && failed.length > 0 ? 1 : 0;
+}
 
 /**
  * Both paths: 3 sets of fresh server processes × 4 rounds = 12 rounds per target row. Two
@@ -84,11 +129,13 @@ async function main(): Promise<number> {
       duration: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       'record-sizes': { type: 'string' },
+      fleet: { type: 'boolean', default: false },
     },
     allowPositionals: false,
   });
   const mode: Mode = values.quick ? 'quick' : 'full';
   if (values['write-docs'] && mode === 'quick') throw new Error('--write-docs needs a full run');
+  if (values.fleet) return fleetMain(mode, values['write-docs'], values.check);
   const known = frameworkNames();
   const only = values.only?.split(',').map((s) => s.trim()) ?? known;
   const unknown = only.filter((f) => !known.includes(f));
@@ -181,14 +228,7 @@ async function main(): Promise<number> {
   if (values.json !== undefined)
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
   if (values['write-docs']) {
-    const doc = await readFile(DOCS, 'utf8');
-    const from = doc.indexOf(START);
-    const to = doc.indexOf(END);
-    if (from === -1 || to < from) throw new Error(`${DOCS} has no ${START} … ${END} block`);
-    await writeFile(
-      DOCS,
-      `${doc.slice(0, from + START.length)}\n${markdownResults(report)}\n${doc.slice(to)}`,
-    );
+    await replaceBlock(START, END, markdownResults(report));
     log(`results written to ${DOCS}`);
   }
   if (mode === 'quick') {
