@@ -1,5 +1,5 @@
 import { createUpstreamErrorHandler, type Four29Options, type HandleContext } from '@four29/core';
-import type { Context, Env, ErrorHandler } from 'hono';
+import type { Context, Env, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { StatusCode } from 'hono/utils/http-status';
 
@@ -74,6 +74,28 @@ export function upstreamErrorHandler<E extends Env = Env>(
     const handled = handle(err, requestContext(c, false));
     if (handled === null) return fallback(err, c);
     return c.newResponse(handled.body, handled.status as StatusCode, { ...handled.headers });
+  };
+}
+
+/**
+ * Middleware for what `onError` never sees: Hono hands only `Error` instances to `onError` and
+ * rethrows anything else (a plain `{ status, headers, body }` object from a fetch wrapper) out of
+ * `app.fetch`. `app.use(upstreamErrorMiddleware())` first: an upstream error thrown as such a value
+ * is answered with the problem response; anything else is rethrown as the same value.
+ */
+export function upstreamErrorMiddleware<E extends Env = Env>(
+  options?: Four29Options,
+): MiddlewareHandler<E> {
+  const handle = createUpstreamErrorHandler(options);
+  return async (c, next) => {
+    try {
+      await next();
+    } catch (err) {
+      // Errors thrown below were already given to onError by Hono; only other values arrive here.
+      const handled = handle(err, requestContext(c, false));
+      if (handled === null) throw err;
+      c.res = c.newResponse(handled.body, handled.status as StatusCode, { ...handled.headers });
+    }
   };
 }
 

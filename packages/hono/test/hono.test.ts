@@ -19,7 +19,11 @@ import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { upstreamErrorHandler, upstreamSSEErrorHandler } from '../src/index.js';
+import {
+  upstreamErrorHandler,
+  upstreamErrorMiddleware,
+  upstreamSSEErrorHandler,
+} from '../src/index.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -175,6 +179,50 @@ describe('upstreamErrorHandler (app.onError)', () => {
     expect(ours.status).toBe(500);
     expect(ours.body).not.toContain('Rate limit');
     expect(records).toEqual([]);
+  });
+
+  it('upstreamErrorMiddleware answers a thrown descriptor that onError never sees', async () => {
+    const thrown = descriptor('openai.rate_limit.tokens');
+    const app = withFour29();
+    app.use(upstreamErrorMiddleware({ now: () => FIXTURE_NOW, logger: false }));
+    app.get('/x', (c) => {
+      c.header('access-control-allow-origin', '*');
+      throw thrown;
+    });
+    app.get('/error', () => {
+      throw upstreamHttpError('openai.rate_limit.tokens');
+    });
+    const url = await serveOnSocket(app);
+    const res = await fetch(`${url}/x`, { signal: AbortSignal.timeout(5000) });
+    const want = expectedFor(thrown);
+    expect(res.status).toBe(want.status);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const body = await res.text();
+    expect(body).toBe(want.body);
+    expectNothingLeaked(body, res.headers);
+    // Error instances still go through onError, answered once.
+    const viaOnError = await fetch(`${url}/error`);
+    expect(viaOnError.status).toBe(503);
+    expect(await viaOnError.text()).toBe(
+      expectedFor(upstreamHttpError('openai.rate_limit.tokens')).body,
+    );
+  });
+
+  it('upstreamErrorMiddleware rethrows other non-Error values as the same value', async () => {
+    const app = new Hono();
+    app.use(upstreamErrorMiddleware({ logger: false }));
+    const thrown = { not: 'an upstream error' };
+    app.get('/x', () => {
+      throw thrown;
+    });
+    let caught: unknown;
+    try {
+      await app.request('/x');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBe(thrown);
   });
 
   describe("leaves other errors to Hono's own behaviour by default", () => {
