@@ -59,10 +59,14 @@ async function fleetMain(mode: Mode, writeDocs: boolean, check: boolean): Promis
   const started = new Date().toISOString();
   const machine = machineLine(await machineInfo(['redis']));
   log(`four29 fleet bench (${mode}): ${machine}`);
-  const rows = await runFleet(settings, log);
-  process.stdout.write(`\n${fleetText(rows)}\n\n`);
+  const { rows, alone } = await runFleet(settings, log);
+  process.stdout.write(`\n${fleetText(rows, alone)}\n\n`);
   if (writeDocs) {
-    await replaceBlock(FLEET_START, FLEET_END, fleetMarkdown(rows, settings, machine, started));
+    await replaceBlock(
+      FLEET_START,
+      FLEET_END,
+      fleetMarkdown(rows, alone, settings, machine, started),
+    );
     log(`fleet results written to ${DOCS}`);
   }
   if (mode === 'quick') {
@@ -74,7 +78,7 @@ async function fleetMain(mode: Mode, writeDocs: boolean, check: boolean): Promis
     process.stdout.write('Quick mode: fleet smoke run only; its numbers are not measurements.\n');
     return 0;
   }
-  const failed = fleetVerdicts(rows).filter((v) => v.verdict === 'FAIL');
+  const failed = fleetVerdicts(rows, alone).filter((v) => v.verdict === 'FAIL');
   return check && failed.length > 0 ? 1 : 0;
 }
 

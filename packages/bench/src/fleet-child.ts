@@ -9,7 +9,11 @@ import { createPacedFetch, type PacingStore } from '@four29/resilience';
 import OpenAI from 'openai';
 import { createClient } from 'redis';
 
-export type FleetVariant = 'none' | 'per-process' | 'redis';
+/**
+ * `redis`: the store with the default `storeTimeoutMs` (50 ms). `redis-patient`: the same with
+ * 1 s, so a round trip slowed by a starved event loop still decides instead of the fallback.
+ */
+export type FleetVariant = 'none' | 'per-process' | 'redis' | 'redis-patient';
 
 export interface FleetChildConfig {
   readonly upstreamUrl: string;
@@ -35,6 +39,8 @@ export interface FleetChildResult {
   readonly otherErrors: number;
   /** Duration of each store call (paceAcquire, paceRelease), ms. */
   readonly storeMs: readonly number[];
+  /** Warnings the paced fetch logged: one per store outage (no answer within storeTimeoutMs). */
+  readonly storeWarnings: number;
 }
 
 export type ChildMessage =
@@ -81,12 +87,17 @@ async function run(config: FleetChildConfig): Promise<void> {
   const storeMs: number[] = [];
   let redis: ReturnType<typeof createClient> | undefined;
   let fetchImpl: typeof fetch | undefined;
-  if (config.variant === 'redis') {
+  let storeWarnings = 0;
+  if (config.variant === 'redis' || config.variant === 'redis-patient') {
     redis = createClient({ url: config.redisUrl, disableOfflineQueue: true });
     redis.on('error', () => {});
     await redis.connect();
     const store = timed(createRedisStore({ client: redis }), storeMs);
-    fetchImpl = createPacedFetch({ store, logger: false }) as typeof fetch;
+    fetchImpl = createPacedFetch({
+      store,
+      logger: { warn: () => storeWarnings++ },
+      ...(config.variant === 'redis-patient' ? { storeTimeoutMs: 1000 } : {}),
+    }) as typeof fetch;
   } else if (config.variant === 'per-process') {
     fetchImpl = createPacedFetch({ logger: false }) as typeof fetch;
   }
@@ -108,6 +119,7 @@ async function run(config: FleetChildConfig): Promise<void> {
   // falls in a window before the run's first one, so it spends none of the measured budget.
   await client.chat.completions.create(body).catch(() => {});
   storeMs.length = 0;
+  storeWarnings = 0;
 
   const go = await new Promise<{ startAt: number; endAt: number }>((resolve) => {
     process.on('message', (m: ParentMessage) => {
@@ -140,7 +152,7 @@ async function run(config: FleetChildConfig): Promise<void> {
   clearTimeout(timer);
   // Let the releases of the last answers reach the store before disconnecting.
   await new Promise((r) => setTimeout(r, 100));
-  send({ type: 'result', result: { ...counts, storeMs } });
+  send({ type: 'result', result: { ...counts, storeMs, storeWarnings } });
   await redis?.quit().catch(() => {});
 }
 
