@@ -67,6 +67,17 @@ describe.each(packed.map((p) => [p.name, p] as const))('%s tarball', (_name, pkg
     for (const file of REQUIRED_FILES) expect(pkg.files).toContain(file);
   });
 
+  it('ships a CHANGELOG.md from the first release, and no source maps', () => {
+    expect(pkg.files).toContain('CHANGELOG.md');
+    // Maps embedded the whole source and were over half of the install (.changeset/lean-tarballs.md).
+    expect(pkg.files.filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('the packed manifest names no devDependencies (the private kits would appear at 0.0.0)', async () => {
+    const m = await readManifest(pkg);
+    expect(m.devDependencies).toBeUndefined();
+  });
+
   it('LICENSE is the repository MIT license', async () => {
     const license = await read(pkg, 'LICENSE');
     expect(license).toBe(await readFile(join(REPO_ROOT, 'LICENSE'), 'utf8'));
@@ -91,7 +102,7 @@ describe.each(packed.map((p) => [p.name, p] as const))('%s tarball', (_name, pkg
       `https://github.com/four29/four29/tree/main/packages/${pkg.dir}#readme`,
     );
     expect(m.bugs).toEqual({ url: 'https://github.com/four29/four29/issues' });
-    expect(m.engines).toEqual({ node: expect.stringMatching(/^>=\d+/) });
+    expect(m.engines).toEqual({ node: '>=20' });
     expect(m.publishConfig).toEqual({ access: 'public', provenance: true });
   });
 
