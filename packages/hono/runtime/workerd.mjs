@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { check } from './check.mjs';
+import { nodeAnswers } from './expected.mjs';
 
 const bin = process.argv[2];
 const port = await new Promise((resolve) => {
@@ -39,7 +40,7 @@ try {
     v.stdout.on('data', (d) => (out += d));
     v.on('close', () => resolve(out.trim()));
   });
-  ok = !exited && (await check((path) => fetch(`${base}${path}`), version));
+  ok = !exited && (await check((path) => fetch(`${base}${path}`), await nodeAnswers(), version));
   if (exited) console.error('workerd exited before it served');
 } finally {
   child.kill();
