@@ -63,15 +63,25 @@ export const BREAKER_FIELDS = ['g', 'k', 'p', 's', 'c', 'u', 'n', 't', 'h', 'r']
  * KEYS[2] sorted set: reservations in flight, member "<tokens>|<reservation>", score when its
  * lease ends.
  *
- * ACQUIRE ARGV: now, tokens, requestsPerMinute or '', tokensPerMinute or '', lease, member, minTtl.
- * Returns {1, seq} (admitted and reserved), {0, waitMs}, or {0, -1} (only answers in flight can
- * free it).
+ * KEYS[3] sorted set: the paced fetches asking for this id, member their instance id, score
+ * until when each counts (its last ask + lease).
+ *
+ * ACQUIRE ARGV: now, tokens, requestsPerMinute or '', tokensPerMinute or '', lease, member, minTtl,
+ * instance or ''. Returns {1, seq, peers} (admitted and reserved), {0, waitMs, peers}, or
+ * {0, -1, peers} (only answers in flight can free it); peers is 0 without an instance.
  */
 export const PACE_ACQUIRE = `
 local now = tonumber(ARGV[1])
 local tokens = tonumber(ARGV[2])
 local rpm = tonumber(ARGV[3])
 local tpm = tonumber(ARGV[4])
+local peers = 0
+if ARGV[8] ~= '' then
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[5]), ARGV[8])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  redis.call('PEXPIRE', KEYS[3], ARGV[5])
+  peers = redis.call('ZCARD', KEYS[3])
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local members = redis.call('ZRANGE', KEYS[2], 0, -1)
 local inReq = #members
@@ -119,8 +129,8 @@ if tpm then
     wait = math.max(wait, math.ceil((need - tk) * 60000 / tpm))
   end
 end
-if wait > 0 then return {0, math.ceil(wait)} end
-if answers then return {0, -1} end
+if wait > 0 then return {0, math.ceil(wait), peers} end
+if answers then return {0, -1, peers} end
 if rpm then redis.call('HSET', KEYS[1], 'rq', tostring(rq - 1)) end
 if tpm then redis.call('HSET', KEYS[1], 'tk', tostring(tk - math.min(tokens, tpm))) end
 if rpm or tpm then redis.call('HSET', KEYS[1], 'lt', ARGV[1]) end
@@ -128,7 +138,7 @@ local seq = redis.call('HINCRBY', KEYS[1], 'q', 1)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[7]) then redis.call('PEXPIRE', KEYS[1], ARGV[7]) end
-return {1, seq}
+return {1, seq, peers}
 `;
 
 /**

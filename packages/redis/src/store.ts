@@ -35,7 +35,7 @@ export interface RedisStoreOptions {
 /** The shared store for `createQuotaBreaker({ store })` and `createPacedFetch({ store })`. */
 export interface RedisStore extends ResilienceStore {
   /** The key a breaker or pacing id is kept under (for operators and tests). */
-  keyOf(kind: 'breaker' | 'pace' | 'inflight', id: string): string;
+  keyOf(kind: 'breaker' | 'pace' | 'inflight' | 'peers', id: string): string;
 }
 
 interface Script {
@@ -132,9 +132,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     release: script(PACE_RELEASE),
   };
 
-  function keyOf(kind: 'breaker' | 'pace' | 'inflight', id: string): string {
-    const suffix = kind === 'breaker' ? 'breaker' : kind === 'pace' ? 'pace' : 'inflight';
-    return `${prefix}{${escapeId(id)}}:${suffix}`;
+  function keyOf(kind: 'breaker' | 'pace' | 'inflight' | 'peers', id: string): string {
+    return `${prefix}{${escapeId(id)}}:${kind}`;
   }
 
   async function run(s: Script, keys: readonly string[], args: readonly string[]) {
@@ -213,7 +212,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const member = `${int(request.tokens)}|${request.reservation}`;
       const reply = await run(
         scripts.acquire,
-        [keyOf('pace', id), keyOf('inflight', id)],
+        [keyOf('pace', id), keyOf('inflight', id), keyOf('peers', id)],
         [
           int(now),
           int(request.tokens),
@@ -222,12 +221,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           int(request.leaseMs),
           member,
           int(Math.max(minTtlMs, request.leaseMs)),
+          request.instance ?? '',
         ],
       );
       const r = Array.isArray(reply) ? reply : [];
       const value = num(r[1]) ?? -1;
-      if (num(r[0]) === 1) return { go: true, seq: value };
-      return { go: false, waitMs: value >= 0 ? value : undefined };
+      const count = num(r[2]);
+      const peers = count !== undefined && count > 0 ? count : undefined;
+      if (num(r[0]) === 1) return { go: true, seq: value, peers };
+      return { go: false, waitMs: value >= 0 ? value : undefined, peers };
     },
 
     async paceRelease(id, now, reservation, report: PaceReport | undefined) {

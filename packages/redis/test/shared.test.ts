@@ -207,20 +207,26 @@ describe.each(BACKENDS)('shared state through $name', (backend) => {
     await paced(URL_A, { headers: AUTH });
     await vi.waitFor(async () => {
       const keys = (await command('KEYS', `${prefix}*`)) as string[];
-      expect(keys.length).toBe(2);
+      // The breaker, the pace, and the instances sharing it (the reservations were released).
+      expect(keys.length).toBe(3);
     });
     const keys = (await command('KEYS', `${prefix}*`)) as string[];
     for (const key of keys) {
-      expect(key).toMatch(new RegExp(`^${prefix}\\{[^{}]+\\}:(breaker|pace)$`));
+      expect(key).toMatch(new RegExp(`^${prefix}\\{[^{}]+\\}:(breaker|pace|peers)$`));
       expect(key).not.toContain(KEY.slice(8, 20));
       expect(Number(await command('PTTL', key))).toBeGreaterThan(0);
-      const dump = JSON.stringify(await command('HGETALL', key));
+      const dump = JSON.stringify(
+        key.endsWith(':peers')
+          ? await command('ZRANGE', key, '0', '-1', 'WITHSCORES')
+          : await command('HGETALL', key),
+      );
       expect(dump).not.toContain(KEY.slice(8, 20));
     }
     // One key's state lives in one cluster slot.
     const tag = (k: string) => k.slice(k.indexOf('{'), k.indexOf('}') + 1);
     const store = redisStore as RedisStore;
     expect(tag(store.keyOf('pace', 'x/y'))).toBe(tag(store.keyOf('inflight', 'x/y')));
+    expect(tag(store.keyOf('pace', 'x/y'))).toBe(tag(store.keyOf('peers', 'x/y')));
   });
 
   it('an announced budget and the requests in flight are shared: the other instance does not take the last slot', async () => {
@@ -261,6 +267,77 @@ describe.each(BACKENDS)('shared state through $name', (backend) => {
     expect(calls).toEqual(['a', 'a']);
     answer(new Response('{}'));
     await inFlight;
+  });
+
+  it('counts the instances sharing a budget; when the store fails, each spends only its share of it', async () => {
+    // One upstream budget of 12 requests for the key, counted at arrival as an upstream does.
+    let arrived = 0;
+    let rejected = 0;
+    const upstream = async () => {
+      arrived++;
+      const remaining = Math.max(0, 12 - arrived);
+      if (arrived > 12) rejected++;
+      await new Promise((r) => setTimeout(r, 5));
+      return new Response('{}', {
+        status: arrived > 12 ? 429 : 200,
+        headers: {
+          'x-ratelimit-limit-requests': '12',
+          'x-ratelimit-remaining-requests': String(remaining),
+          'x-ratelimit-reset-requests': '60s',
+        },
+      });
+    };
+    let down = false;
+    // The store as the instances see it: until `down`, the real one; then it fails every call.
+    const failing = (store: ResilienceStore): ResilienceStore => {
+      const out: Record<string, unknown> = {};
+      for (const name of Object.keys(store) as (keyof ResilienceStore)[]) {
+        const method = store[name] as (...args: unknown[]) => Promise<unknown>;
+        out[name] = (...args: unknown[]) =>
+          down ? Promise.reject(new Error('ECONNRESET')) : method.apply(store, args);
+      }
+      return out as unknown as ResilienceStore;
+    };
+    const acquired: unknown[] = [];
+    const watched = (store: ResilienceStore): ResilienceStore => ({
+      ...failing(store),
+      paceAcquire: async (...args) => {
+        if (down) throw new Error('ECONNRESET');
+        const d = await store.paceAcquire(...args);
+        acquired.push(d);
+        return d;
+      },
+    });
+    const instances = [storeA, storeB, storeA].map((store) =>
+      createPacedFetch({
+        store: watched(store),
+        fetch: upstream,
+        maxWaitMs: 50,
+        storeTimeoutMs: 200,
+        logger: false,
+      }),
+    );
+    for (let round = 0; round < 2; round++) {
+      for (const paced of instances)
+        expect((await paced(URL_A, { headers: AUTH })).status).toBe(200);
+    }
+    // The second round's asks each saw all three instances.
+    expect(acquired.slice(3).map((d) => (d as { peers?: number }).peers)).toEqual([3, 3, 3]);
+    expect(arrived).toBe(6);
+
+    down = true;
+    // Every instance now decides alone, each from the remaining its own last answer reported.
+    const burst = await Promise.all(
+      instances.flatMap((paced) =>
+        Array.from({ length: 12 }, () => paced(URL_A, { headers: AUTH })),
+      ),
+    );
+    // Each instance sent its third (8, 7 and 6 left: 2 each): the budget, and no upstream 429.
+    // Deciding as if it owned the budget, each would have sent 6 to 8, 15 of them into a 429.
+    expect(arrived).toBe(12);
+    expect(rejected).toBe(0);
+    const local = burst.filter((r) => r.headers.get('x-four29-paced') === 'over-max-wait');
+    expect(local).toHaveLength(36 - 6);
   });
 
   it("a 429's Retry-After on one instance holds the others", async () => {

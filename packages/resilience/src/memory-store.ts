@@ -44,12 +44,16 @@ interface PaceState {
   seq: number;
   /** Reservation → its tokens and when its lease ends. */
   readonly inFlight: Map<string, { tokens: number; until: number }>;
+  /** Instance id → until when it counts as a peer, oldest ask first. */
+  readonly peers: Map<string, number>;
   expiresAt: number;
 }
 
 const MINUTE_MS = 60_000;
 const EPSILON = 1e-9;
 const MAX_BUDGETS = 32;
+/** Beyond this many instances, a share would round to nothing anyway. */
+const MAX_PEERS = 1000;
 
 export interface MemoryStoreOptions {
   /** Ids kept at most per kind (breakers, pacing); the oldest is forgotten first. Default 10000. */
@@ -161,8 +165,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ResilienceS
           levelAt: undefined,
           seq: 0,
           inFlight: new Map(),
+          peers: new Map(),
           expiresAt: 0,
         };
+      }
+      let peers: number | undefined;
+      if (request.instance !== undefined) {
+        p.peers.delete(request.instance);
+        p.peers.set(request.instance, now + request.leaseMs);
+        // Oldest first (re-inserted on every ask): drop the lapsed ones from the front.
+        for (const [instance, until] of p.peers) {
+          if (until > now && p.peers.size <= MAX_PEERS) break;
+          p.peers.delete(instance);
+        }
+        peers = p.peers.size;
+        // Kept even when this call is held, so the count covers instances that only wait.
+        p.expiresAt = Math.max(p.expiresAt, Date.now() + request.leaseMs);
+        paces.delete(id);
+        paces.set(id, p);
+        bounded(paces, maxEntries);
       }
       let inRequests = 0;
       let inTokens = 0;
@@ -205,8 +226,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ResilienceS
           wait = Math.max(wait, Math.ceil(((need - tk) * MINUTE_MS) / tpm));
         }
       }
-      if (wait > 0) return { go: false, waitMs: Math.ceil(wait) };
-      if (answers) return { go: false, waitMs: undefined };
+      if (wait > 0) return { go: false, waitMs: Math.ceil(wait), peers };
+      if (answers) return { go: false, waitMs: undefined, peers };
       if (rq !== undefined) p.requestLevel = rq - 1;
       if (tk !== undefined && tpm !== undefined) p.tokenLevel = tk - Math.min(tokens, tpm);
       if (rpm !== undefined || tpm !== undefined) p.levelAt = now;
@@ -216,7 +237,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ResilienceS
       paces.delete(id);
       paces.set(id, p);
       bounded(paces, maxEntries);
-      return { go: true, seq: p.seq };
+      return { go: true, seq: p.seq, peers };
     },
     async paceRelease(id, now, reservation, report: PaceReport | undefined) {
       const p = live(paces, id);

@@ -121,6 +121,11 @@ interface OriginPace {
   requestLevel: number;
   tokenLevel: number;
   levelAt: number;
+  /**
+   * Instances sharing this budget, as the store last counted them (1 without a store). While
+   * the store is unavailable, in-process state spends only 1/share of every budget.
+   */
+  share: number;
 }
 
 interface Configured {
@@ -135,21 +140,21 @@ function level(current: number, perMinute: number, elapsed: number): number {
   return Math.min(perMinute, current + (perMinute * Math.max(0, elapsed)) / MINUTE_MS);
 }
 
-/** Milliseconds until a request of `tokens` fits the configured budgets. */
+/** Milliseconds until a request of `tokens` fits this instance's share of the configured budgets. */
 function configuredWait(pace: OriginPace, t: number, tokens: number, c: Configured): number {
   let wait = 0;
   const elapsed = t - pace.levelAt;
   if (c.requestsPerMinute !== undefined) {
-    const have = level(pace.requestLevel, c.requestsPerMinute, elapsed);
-    if (have + EPSILON < 1) wait = ((1 - have) * MINUTE_MS) / c.requestsPerMinute;
+    const rpm = c.requestsPerMinute / pace.share;
+    const have = level(pace.requestLevel, rpm, elapsed);
+    if (have + EPSILON < 1) wait = ((1 - have) * MINUTE_MS) / rpm;
   }
   if (c.tokensPerMinute !== undefined && tokens > 0) {
+    const tpm = c.tokensPerMinute / pace.share;
     // A request larger than the whole budget waits for a full bucket, then goes: the upstream judges it.
-    const need = Math.min(tokens, c.tokensPerMinute);
-    const have = level(pace.tokenLevel, c.tokensPerMinute, elapsed);
-    if (have + EPSILON < need) {
-      wait = Math.max(wait, ((need - have) * MINUTE_MS) / c.tokensPerMinute);
-    }
+    const need = Math.min(tokens, tpm);
+    const have = level(pace.tokenLevel, tpm, elapsed);
+    if (have + EPSILON < need) wait = Math.max(wait, ((need - have) * MINUTE_MS) / tpm);
   }
   return wait > 0 ? Math.max(1, Math.ceil(wait)) : 0;
 }
@@ -157,11 +162,11 @@ function configuredWait(pace: OriginPace, t: number, tokens: number, c: Configur
 function spendConfigured(pace: OriginPace, t: number, tokens: number, c: Configured): void {
   const elapsed = t - pace.levelAt;
   if (c.requestsPerMinute !== undefined) {
-    pace.requestLevel = level(pace.requestLevel, c.requestsPerMinute, elapsed) - 1;
+    pace.requestLevel = level(pace.requestLevel, c.requestsPerMinute / pace.share, elapsed) - 1;
   }
   if (c.tokensPerMinute !== undefined) {
-    pace.tokenLevel =
-      level(pace.tokenLevel, c.tokensPerMinute, elapsed) - Math.min(tokens, c.tokensPerMinute);
+    const tpm = c.tokensPerMinute / pace.share;
+    pace.tokenLevel = level(pace.tokenLevel, tpm, elapsed) - Math.min(tokens, tpm);
   }
   pace.levelAt = Math.max(pace.levelAt, t);
 }
@@ -192,11 +197,19 @@ function estimate(b: KnownLimit, t: number, continuous: boolean): number {
 }
 
 /** Milliseconds until one more request fits this limit: 0, a delay, or Infinity (answers in flight decide). */
-function limitWait(b: KnownLimit, t: number, inFlight: number, continuous: boolean): number {
+function limitWait(
+  b: KnownLimit,
+  t: number,
+  inFlight: number,
+  continuous: boolean,
+  share: number,
+): number {
   // A request spends one unit of a request limit. What it spends of a token limit is unknown
   // until two answers in a row showed it; until then only a spent limit (nothing left) holds.
   const unit = b.countsRequests ? 1 : b.cost;
-  const need = unit === undefined ? 1 : (inFlight + 1) * unit;
+  // Keeping to a 1/share part of what is left: what this instance has in flight, and this
+  // request, times the instances that spend the same budget.
+  const need = (unit === undefined ? 1 : (inFlight + 1) * unit) * share;
   if (estimate(b, t, continuous) + EPSILON >= need) return 0;
   const waitForAnswers = unit !== undefined && inFlight > 0 ? Number.POSITIVE_INFINITY : 0;
   // No reset to wait for: hold only while answers in flight can bring news, else let it go.
@@ -229,7 +242,7 @@ function paceWait(
   let wait = pace.blockedUntil > t ? pace.blockedUntil - t : 0;
   wait = Math.max(wait, configuredWait(pace, t, tokens, configured));
   for (const b of pace.limits.values()) {
-    wait = Math.max(wait, limitWait(b, t, pace.inFlight, continuous));
+    wait = Math.max(wait, limitWait(b, t, pace.inFlight, continuous, pace.share));
   }
   return wait;
 }
@@ -414,6 +427,8 @@ export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
     store !== undefined ||
     typeof options.estimateTokens === 'function';
   const paces = new Map<string, OriginPace>();
+  // Random, never derived from the key: lets the store count the instances sharing a budget.
+  const instance = Math.random().toString(36).slice(2, 14);
   let sent = 0;
   let sharedHeld = 0;
   let reservations = 0;
@@ -435,6 +450,7 @@ export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
       requestLevel: configured.requestsPerMinute ?? 0,
       tokenLevel: configured.tokensPerMinute ?? 0,
       levelAt: now(),
+      share: 1,
     };
     paces.set(id, pace);
     if (paces.size > maxEntries) {
@@ -604,13 +620,13 @@ export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
     s: PacingStore,
     g: NonNullable<typeof guard>,
     sid: string,
-    origin: string,
+    pace: OriginPace,
     tokens: number,
     signal: AbortSignal | undefined,
   ): Promise<{ d: PaceDecision; reservation: string } | typeof FAILED> {
     const deadline = now() + maxWaitMs;
     const reservation = `${now().toString(36)}.${Math.random().toString(36).slice(2, 10)}.${++reservations}`;
-    const request = { tokens, leaseMs, reservation, ...configured };
+    const request = { tokens, leaseMs, reservation, instance, ...configured };
     let held = false;
     try {
       for (;;) {
@@ -620,6 +636,8 @@ export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
           void g.call(() => s.paceRelease(sid, now(), reservation, undefined));
           return FAILED;
         }
+        // Kept for an outage: in-process state then spends only this instance's share.
+        if (typeof d.peers === 'number' && d.peers >= 1) pace.share = Math.min(d.peers, 1000);
         if (d.go) return { d, reservation };
         const t = now();
         if (d.waitMs === undefined ? t >= deadline : t + d.waitMs > deadline) {
@@ -627,7 +645,11 @@ export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
         }
         if (!held) {
           held = true;
-          callHook(options.onHold, { origin, waitMs: d.waitMs, queued: ++sharedHeld });
+          callHook(options.onHold, {
+            origin: pace.origin,
+            waitMs: d.waitMs,
+            queued: ++sharedHeld,
+          });
         }
         // Spread the fleet's retries after a reset a little, so they do not all ask at once.
         const sleep = d.waitMs === undefined ? pollMs : d.waitMs + Math.random() * pollMs;
@@ -700,7 +722,7 @@ export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
     const tokens = tokensOf(input, init);
     if (store !== undefined && guard?.available() === true) {
       const sid = `${origin}/${digest}`;
-      const shared = await sharedAdmit(store, guard, sid, origin, tokens, signal);
+      const shared = await sharedAdmit(store, guard, sid, pace, tokens, signal);
       if (shared !== FAILED) {
         const { d, reservation } = shared;
         if (signal?.aborted) {

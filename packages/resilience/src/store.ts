@@ -88,18 +88,31 @@ export interface PaceRequest {
    * the reservation, also one the store made after the caller had stopped waiting for its answer.
    */
   readonly reservation: string;
+  /**
+   * The asking paced fetch's own random id (never derived from the key). A store that counts the
+   * distinct ids asking for `id` within the last `leaseMs` answers that count as `peers`.
+   */
+  readonly instance?: string | undefined;
 }
 
+/**
+ * `peers`: how many instances asked for this id within the last `leaseMs`, the asking one included.
+ * While the store is unavailable, each paced fetch then spends only its 1/`peers` share of every
+ * budget from in-process state, instead of all of it N times over. A store that leaves it out
+ * gets the whole budget per instance in an outage.
+ */
 export type PaceDecision =
   | {
       readonly go: true;
       /** Fleet-wide send order: an answer's budgets replace those of answers sent before it. */
       readonly seq: number;
+      readonly peers?: number | undefined;
     }
   | {
       readonly go: false;
       /** Until a budget resets; undefined while only answers in flight (anywhere) can free it. */
       readonly waitMs: number | undefined;
+      readonly peers?: number | undefined;
     };
 
 export interface PaceReport {
