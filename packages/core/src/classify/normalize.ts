@@ -17,11 +17,23 @@
  * 2. **A provider error event without a status**: an SDK `APIError` thrown mid-stream, with an
  *    `error` body that has a string `type` or `code` (openai-node and @anthropic-ai/sdk do this when
  *    an SSE stream carries an error event).
- * 3. **A network failure of an HTTP client**: openai/anthropic `APIConnectionError` and
+ * 3. **A network failure of an HTTP or LLM client**: openai/anthropic `APIConnectionError` and
  *    `APIConnectionTimeoutError`; axios errors without a response (`ECONNABORTED`, `ETIMEDOUT`,
  *    `ECONNREFUSED`, `ERR_NETWORK`, …); `TypeError: fetch failed` whose cause carries a network
  *    code (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_*`, …); undici errors (`UND_ERR_*` codes); a
- *    `TimeoutError` DOMException (`AbortSignal.timeout`).
+ *    `TimeoutError` DOMException (`AbortSignal.timeout`); and, by each client's own marks (see
+ *    {@link clientNetworkInfo}): the Vercel AI SDK's `APICallError` without a response, got's
+ *    `RequestError`/`TimeoutError`, ky's `TimeoutError`, node-fetch's `FetchError`, LangChain's
+ *    `TimeoutError`, an AWS SDK error with `$metadata` but no response.
+ *
+ * The boundary for connection errors: the *same* `ECONNREFUSED` is an upstream failure when an
+ * HTTP or LLM client threw it (its error class, or a cause chain under one, shows that client's
+ * marks) and the app's own failure when it comes bare — a database or cache driver throws exactly
+ * `Error { code: 'ECONNREFUSED', syscall: 'connect', port: 5432 }`, and answering that as "the
+ * upstream API is down" would hide an outage of the app's own infrastructure. So a bare system
+ * error is never upstream, whatever its port, and neither is an abort the caller asked for. The
+ * price: undici's `request()` rejects with that same bare error when the connection is refused,
+ * so it is not recognised (its timeouts and HTTP errors are: they carry `UND_ERR_*` codes).
  *
  * And these end the walk with "not an upstream error", even if something deeper would qualify:
  * - the app's own HTTP errors: http-errors (`expose` boolean plus a status), Nest `HttpException`
@@ -78,7 +90,23 @@ export interface UpstreamErrorInfo {
   /** A provider the error names itself (`UpstreamHttpError.provider`). */
   readonly provider?: ProviderId;
   /** Which client produced it, for provider detection only. */
-  readonly client?: 'openai-sdk' | 'anthropic-sdk' | 'google-genai' | 'aws-sdk' | 'axios' | 'fetch';
+  readonly client?:
+    | 'openai-sdk'
+    | 'anthropic-sdk'
+    | 'google-genai'
+    | 'aws-sdk'
+    | 'axios'
+    | 'fetch'
+    | 'ai-sdk'
+    | 'got'
+    | 'ky'
+    | 'node-fetch'
+    | 'langchain';
+  /**
+   * Lower-case host of the URL the client called, when its error says (AI SDK `url`, got
+   * `options.url`, ky `request.url`, axios `config`, node-fetch's message): for provider detection.
+   */
+  readonly host?: string;
 }
 
 /** What one link of a cause chain says: here is the upstream error, the chain holds none, or read its cause. */
@@ -218,6 +246,32 @@ function isNetworkCode(code: string): boolean {
   return NETWORK_CODES.has(code) || (code.startsWith('UND_ERR_') && !UNDICI_NOT_NETWORK.has(code));
 }
 
+/** `host` of an http(s) URL, without parsing anything else of it (user info and port dropped). */
+const URL_HOST_RE = /^https?:\/\/(?:[^@/?#\s]*@)?([a-z0-9.-]{1,253})(?::\d{1,5})?(?:[/?#]|$)/i;
+// node-fetch: "request to https://api.openai.com/v1/chat/completions failed, reason: …"
+const NODE_FETCH_URL_RE = /^request to (https?:\/\/\S{1,2048}) failed\b/;
+
+export function hostOf(url: unknown): string | undefined {
+  // got keeps a WHATWG URL object; its `href` is a getter, read like any other foreign value.
+  const text = typeof url === 'string' ? url : getString(url, 'href', 2048);
+  if (text === undefined || text.length > 2048) return undefined;
+  const m = URL_HOST_RE.exec(text);
+  return m?.[1]?.toLowerCase();
+}
+
+/** The host the failed request went to, from whichever place this client keeps the URL. */
+function requestHost(value: unknown): string | undefined {
+  const config = getObject(value, 'config');
+  return (
+    hostOf(get(value, 'url')) ??
+    hostOf(get(getObject(value, 'request'), 'url')) ??
+    hostOf(get(getObject(value, 'options'), 'url')) ??
+    hostOf(get(config, 'url')) ??
+    hostOf(get(config, 'baseURL')) ??
+    hostOf(NODE_FETCH_URL_RE.exec(getString(value, 'message', 2200) ?? '')?.[1])
+  );
+}
+
 function connectionInfo(
   value: unknown,
   name: string,
@@ -237,7 +291,80 @@ function connectionInfo(
     name,
     ...(client !== undefined ? { client } : {}),
     ...optional('networkCode', networkCode),
+    ...optional('host', requestHost(value)),
   };
+}
+
+/** Registered by @langchain/core (`stampRetryable`) on the errors it creates from SDK errors. */
+const LANGCHAIN_RETRYABLE = /* @__PURE__ */ Symbol.for('langchain.errors.retryable');
+
+/**
+ * Connection failures and timeouts by the marks only that client's errors carry. Each of these
+ * classes is thrown only by the client named, and only about a request it sent, so its network
+ * code means the upstream did not answer. A caller's own abort is not among them: AI SDK, got and
+ * node-fetch rethrow it as an `AbortError`, which `isUserAbort` stops at.
+ */
+function clientNetworkInfo(value: unknown, name: string): UpstreamErrorInfo | undefined {
+  // Vercel AI SDK: `APICallError` without a `statusCode` is "Cannot connect to API", with the
+  // fetch failure as its cause.
+  if (
+    name === 'AI_APICallError' ||
+    (typeof get(value, 'isRetryable') === 'boolean' && hasOwn(value, 'requestBodyValues'))
+  ) {
+    const codes = causeCodes(get(value, 'cause'), 4);
+    if (!codes.some(isNetworkCode)) return undefined;
+    return connectionInfo(
+      value,
+      name,
+      codes.some((c) => TIMEOUT_CODES.has(c)),
+      'ai-sdk',
+    );
+  }
+  const code = codeOf(value);
+  // got: every RequestError subclass carries the request's `timings` and `options`.
+  if (isObjectLike(get(value, 'timings')) && isObjectLike(get(value, 'options'))) {
+    if (name === 'TimeoutError') return connectionInfo(value, name, true, 'got');
+    if (code === undefined || !isNetworkCode(code)) return undefined;
+    return connectionInfo(value, name, TIMEOUT_CODES.has(code), 'got');
+  }
+  // ky: its own `TimeoutError` holds the Request it gave up on.
+  if (name === 'TimeoutError') {
+    const request = getObject(value, 'request');
+    if (typeof get(request, 'url') === 'string' && typeof get(request, 'method') === 'string')
+      return connectionInfo(value, name, true, 'ky');
+    // LangChain turns an SDK's APIConnectionTimeoutError into a bare Error named TimeoutError;
+    // only its retryable stamp says it came from a model call.
+    if (get(value, LANGCHAIN_RETRYABLE) === true)
+      return connectionInfo(value, name, true, 'langchain');
+    return undefined;
+  }
+  // node-fetch: `FetchError` with `type: 'system'` wraps the socket error and copies its code;
+  // v2's own timeouts are `request-timeout` / `body-timeout`.
+  if (name === 'FetchError') {
+    const type = get(value, 'type');
+    if (type === 'request-timeout' || type === 'body-timeout')
+      return connectionInfo(value, name, true, 'node-fetch');
+    if (type !== 'system' || code === undefined || !isNetworkCode(code)) return undefined;
+    return connectionInfo(value, name, TIMEOUT_CODES.has(code), 'node-fetch');
+  }
+  return undefined;
+}
+
+/**
+ * An AWS SDK v3 error without a response: smithy's handlers reject with `$metadata` (attempts)
+ * but no `$fault` and no status when the socket failed (`TimeoutError`, or a stream error whose
+ * cause is `ECONNREFUSED`).
+ */
+function awsNetworkInfo(value: unknown, name: string): UpstreamErrorInfo | undefined {
+  if (typeof get(value, '$fault') === 'string') return undefined;
+  const codes = causeCodes(value, 3);
+  if (name !== 'TimeoutError' && !codes.some(isNetworkCode)) return undefined;
+  return connectionInfo(
+    value,
+    name,
+    name === 'TimeoutError' || codes.some((c) => TIMEOUT_CODES.has(c)),
+    'aws-sdk',
+  );
 }
 
 /** Network and timeout evidence for a link that has no HTTP status. */
@@ -282,7 +409,7 @@ function networkErrorInfo(value: unknown, name: string): UpstreamErrorInfo | und
   if (code?.startsWith('UND_ERR_') && !UNDICI_NOT_NETWORK.has(code)) {
     return connectionInfo(value, name, TIMEOUT_CODES.has(code), 'fetch');
   }
-  return undefined;
+  return clientNetworkInfo(value, name);
 }
 
 function decodeBytes(value: unknown): string | undefined {
@@ -407,6 +534,8 @@ function httpErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefi
     }
   }
   if (status === undefined && isAws) {
+    const network = awsNetworkInfo(value, name);
+    if (network !== undefined) return network;
     // AWS SDK v3 builds service exceptions only from a response, even when $metadata lost the status.
     const fault = get(value, '$fault');
     return {
@@ -464,6 +593,7 @@ function httpErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefi
     ...optional('requestId', requestIdOf(value)),
     ...optional('awsName', isAws ? name : undefined),
     ...optional('provider', provider),
+    ...optional('host', requestHost(value)),
   };
 }
 

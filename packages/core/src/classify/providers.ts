@@ -2,7 +2,8 @@
  * Which provider answered. Order of evidence:
  * 1. the error names its provider (`UpstreamHttpError.provider`);
  * 2. provider-specific evidence: headers only one provider sends, body envelopes only one provider
- *    uses, AWS exception names, SDK identity (@google/genai). Besides the `KnownProviderId`s this
+ *    uses, AWS exception names, SDK identity (@google/genai), and the provider's own API host in
+ *    the URL the client says it called (`api.openai.com`, `*.openai.azure.com`, …). Besides the `KnownProviderId`s this
  *    names `groq` and `github`, whose responses are recognisable and whose remedies differ;
  * 3. the caller's hint (`options.provider`), for errors that do not say;
  * 4. weak evidence: an OpenAI-shaped body (`{error: {type, param}}`), which OpenAI-compatible
@@ -50,6 +51,39 @@ function hasHeaderPrefix(headers: ReadonlyMap<string, string>, prefix: string): 
   return false;
 }
 
+const BEDROCK_HOST_RE = /^bedrock-runtime(?:-fips)?\.[a-z0-9-]{1,40}\.amazonaws\.com$/;
+
+/**
+ * The provider whose API host this is. Only hosts the provider itself serves: a proxy or an
+ * OpenAI-compatible server on another host says nothing. This is what a connection error or a
+ * client timeout can tell about who did not answer.
+ */
+export function providerOfHost(host: string | undefined): ProviderId | undefined {
+  if (host === undefined) return undefined;
+  switch (host) {
+    case 'api.openai.com':
+      return 'openai';
+    case 'api.anthropic.com':
+      return 'anthropic';
+    case 'generativelanguage.googleapis.com':
+    case 'aiplatform.googleapis.com':
+      return 'google';
+    case 'openrouter.ai':
+      return 'openrouter';
+    case 'api.groq.com':
+      return 'groq';
+  }
+  if (host.endsWith('-aiplatform.googleapis.com')) return 'google';
+  if (
+    host.endsWith('.openai.azure.com') ||
+    host.endsWith('.cognitiveservices.azure.com') ||
+    host.endsWith('.services.ai.azure.com')
+  )
+    return 'azure-openai';
+  if (BEDROCK_HOST_RE.test(host)) return 'bedrock';
+  return undefined;
+}
+
 function strongEvidence(f: Facts): ProviderId | undefined {
   const h = f.info.headers;
   if (
@@ -89,7 +123,7 @@ function strongEvidence(f: Facts): ProviderId | undefined {
     return 'github';
   if (hasHeaderPrefix(h, 'openai-') || /platform\.openai\.com|help\.openai\.com/.test(f.message))
     return 'openai';
-  return undefined;
+  return providerOfHost(f.info.host);
 }
 
 function weakEvidence(f: Facts): ProviderId | undefined {
