@@ -77,6 +77,11 @@ export interface UpstreamErrorInfo {
   readonly fault?: 'client' | 'server';
   /** A provider the error names itself (`UpstreamHttpError.provider`). */
   readonly provider?: ProviderId;
+  /**
+   * The requested URL's host (`api.mistral.ai`, `localhost:11434`), lower-case, when the error
+   * carries the URL: for provider detection only, never logged or sent.
+   */
+  readonly host?: string;
   /** Which client produced it, for provider detection only. */
   readonly client?: 'openai-sdk' | 'anthropic-sdk' | 'google-genai' | 'aws-sdk' | 'axios' | 'fetch';
 }
@@ -464,7 +469,44 @@ function httpErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefi
     ...optional('requestId', requestIdOf(value)),
     ...optional('awsName', isAws ? name : undefined),
     ...optional('provider', provider),
+    ...optional('host', hostOf(value, response)),
   };
+}
+
+// Scheme, optional userinfo, then the host with its port; a path-only URL has none.
+const URL_HOST_RE =
+  /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(\[[0-9a-f:.]+\]|[a-z0-9.-]{1,253})(:\d{1,5})?(?=[/?#]|$)/i;
+
+function hostFromUrl(value: unknown): string | undefined {
+  // got and ky keep a WHATWG URL object; the others a string.
+  const text =
+    typeof value === 'string'
+      ? value.slice(0, 2048)
+      : isObjectLike(value)
+        ? getString(value, 'href', 2048)
+        : undefined;
+  if (text === undefined) return undefined;
+  const m = URL_HOST_RE.exec(text.trim());
+  if (m === null || m[1] === undefined) return undefined;
+  return (m[1] + (m[2] ?? '')).toLowerCase();
+}
+
+/**
+ * Where the request went, from what clients keep on their errors: `url` (UpstreamHttpError, the
+ * AI SDK's APICallError), `response.url` (fetch-based clients), axios `config.baseURL`/`config.url`,
+ * got `options.url`, ofetch `request`. openai-node's APIError keeps no URL at all.
+ */
+function hostOf(value: unknown, response: object | undefined): string | undefined {
+  const config = getObject(value, 'config');
+  return (
+    hostFromUrl(get(value, 'url')) ??
+    hostFromUrl(get(response, 'url')) ??
+    hostFromUrl(get(config, 'url')) ??
+    hostFromUrl(get(config, 'baseURL')) ??
+    hostFromUrl(get(getObject(value, 'options'), 'url')) ??
+    hostFromUrl(get(value, 'request')) ??
+    hostFromUrl(get(getObject(value, 'request'), 'url'))
+  );
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
