@@ -11,6 +11,16 @@ const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
   'aws-bedrock': 'bedrock',
   'amazon-bedrock': 'bedrock',
   claude: 'anthropic',
+  mistralai: 'mistral',
+  'mistral-ai': 'mistral',
+  'cohere-ai': 'cohere',
+  'x-ai': 'xai',
+  grok: 'xai',
+  togetherai: 'together',
+  'together-ai': 'together',
+  'fireworks-ai': 'fireworks',
+  fireworksai: 'fireworks',
+  pplx: 'perplexity',
 };
 
 /**

@@ -97,8 +97,9 @@ const GATED_PATTERNS: readonly GatedPattern[] = [
   // uuids next to the word.
   {
     pattern:
-      /\b((?:organi[sz]ation|org|project|account|workspace)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
-    literals: ['org', 'project', 'account', 'workspace'],
+      /\b((?:organi[sz]ation|org|project|account|workspace|team)\s*(?:id)?\s*[:(]?\s*)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+    // xAI: "Your team <uuid> has either used all available credits …"
+    literals: ['org', 'project', 'account', 'workspace', 'team'],
   },
   // Google Cloud project numbers (Gemini and Vertex AI quota and SERVICE_DISABLED messages):
   // "for consumer 'project_number:123456789012'", "projects/123456789012",

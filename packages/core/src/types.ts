@@ -28,6 +28,16 @@ export type KnownProviderId =
   | 'google'
   | 'bedrock'
   | 'openrouter'
+  | 'groq'
+  | 'mistral'
+  | 'cohere'
+  | 'deepseek'
+  | 'xai'
+  | 'together'
+  | 'fireworks'
+  | 'perplexity'
+  | 'ollama'
+  | 'vllm'
   | 'generic';
 
 /** A known provider id, or any other string for providers four29 does not know yet. */

@@ -16,8 +16,23 @@ const PROVIDERS = [
   'bedrock',
   'openrouter',
   'github',
+  'mistral',
+  'cohere',
+  'deepseek',
+  'xai',
+  'together',
+  'fireworks',
+  'perplexity',
+  'ollama',
+  'vllm',
   'generic',
 ] as const;
+
+/** Step namespaces that are not a provider id. */
+const OWNERS: Readonly<Record<string, readonly string[]>> = {
+  azure: ['azure-openai'],
+  local: ['ollama', 'vllm'],
+};
 
 const ids = (r: Remediation) => r.steps.map((s) => s.id);
 const causeIds = (r: Remediation) => r.causes.map((c) => c.id);
@@ -273,9 +288,9 @@ describe('every kind × provider', () => {
         for (const id of ids(r)) {
           const ns = id.split('.')[0] ?? '';
           if (ns === 'generic') continue;
-          const owner = ns === 'azure' ? 'azure-openai' : ns;
-          expect(known).toContain(owner);
-          expect(owner).toBe(provider);
+          const owners = OWNERS[ns] ?? [ns];
+          for (const owner of owners) expect(known).toContain(owner);
+          expect(owners).toContain(provider);
         }
       });
     }
@@ -283,10 +298,10 @@ describe('every kind × provider', () => {
 
   it('unknown providers get exactly the generic remediation', () => {
     for (const kind of UPSTREAM_ERROR_KINDS) {
-      expect(remediationFor(kind, 'mistral')).toBe(remediationFor(kind, 'generic'));
-      expect(ids(remediationFor(kind, 'mistral')).every((id) => id.startsWith('generic.'))).toBe(
-        true,
-      );
+      expect(remediationFor(kind, 'some-unknown-llm')).toBe(remediationFor(kind, 'generic'));
+      expect(
+        ids(remediationFor(kind, 'some-unknown-llm')).every((id) => id.startsWith('generic.')),
+      ).toBe(true);
     }
   });
 
@@ -417,7 +432,7 @@ describe('the catalogue itself', () => {
     for (const [key, step] of Object.entries(REMEDIATION_STEPS)) {
       expect(step.id).toBe(key);
       expect(step.id).toMatch(
-        /^(generic|openai|azure|anthropic|google|bedrock|openrouter|github)\.[a-z0-9-]+$/,
+        /^(generic|openai|azure|anthropic|google|bedrock|openrouter|github|mistral|cohere|deepseek|xai|together|fireworks|perplexity|local)\.[a-z0-9-]+$/,
       );
     }
     for (const [key, cause] of Object.entries(REMEDIATION_CAUSES)) {
@@ -454,6 +469,17 @@ describe('the catalogue itself', () => {
       'docs.aws.amazon.com',
       'openrouter.ai',
       'docs.github.com',
+      'admin.mistral.ai',
+      'console.mistral.ai',
+      'docs.mistral.ai',
+      'dashboard.cohere.com',
+      'docs.cohere.com',
+      'platform.deepseek.com',
+      'api-docs.deepseek.com',
+      'console.x.ai',
+      'api.together.xyz',
+      'docs.together.ai',
+      'www.perplexity.ai',
     ]);
     for (const s of steps) {
       if (s.url === undefined) continue;

@@ -160,6 +160,8 @@ export function readFacts(info: UpstreamErrorInfo, now: number): Facts {
   const message =
     scan(getString(error, 'message')) ??
     scan(bodyIsObject ? getString(body, 'message') : undefined) ??
+    // xAI (`{"code": "…", "error": "Your team …"}`) and Ollama's native API put the text in `error`.
+    scan(bodyIsObject && error === undefined ? getString(body, 'error') : undefined) ??
     scan(typeof body === 'string' ? body : undefined) ??
     scan(info.message) ??
     '';

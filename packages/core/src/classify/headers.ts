@@ -396,6 +396,8 @@ export function readRateLimitHeaders(headers: unknown, now: number = Date.now())
 }
 
 const X_RATELIMIT_FAMILY_RE = /^x-rate-?limit-(limit|remaining|reset|used)-([a-z0-9-]+)$/;
+// Mistral names the window too: x-ratelimit-limit-req-minute, x-ratelimit-remaining-tokens-month.
+const MISTRAL_RATELIMIT_RE = /^x-ratelimit-(limit|remaining)-(req|tokens)-(minute|month)$/;
 const ANTHROPIC_RATELIMIT_RE = /^anthropic-ratelimit-([a-z0-9-]+)-(limit|remaining|reset)$/;
 const X_RATELIMIT_PLAIN_RE = /^x-rate-?limit-(limit|remaining|reset|used)$/;
 const DRAFT_RATELIMIT_RE = /^ratelimit-(limit|remaining|reset)$/;
@@ -427,7 +429,12 @@ export function readRateLimitMap(map: HeaderMap, now: number): RateLimitHeaders 
     // Most headers are none of these: one character test each instead of four regexes.
     const first = name.charCodeAt(0);
     if (first !== 120 /* x */ && first !== 97 /* a */ && first !== 114 /* r */) return;
-    let m = X_RATELIMIT_FAMILY_RE.exec(name);
+    let m = MISTRAL_RATELIMIT_RE.exec(name);
+    if (m !== null) {
+      apply(family(`w:${m[2] === 'req' ? 'requests' : 'tokens'}:${m[3]}`), m[1] ?? '', value);
+      return;
+    }
+    m = X_RATELIMIT_FAMILY_RE.exec(name);
     if (m !== null) {
       const dim = familyDimension(m[2] ?? '');
       if (dim !== undefined) apply(family(`x:${dim}`), m[1] ?? '', value);
@@ -450,6 +457,11 @@ export function readRateLimitMap(map: HeaderMap, now: number): RateLimitHeaders 
   const limits: AnnouncedLimit[] = [];
   for (const [key, b] of families) {
     if (key.startsWith('x:')) b.dimension = key.slice(2);
+    else if (key.startsWith('w:')) {
+      const [, dimension, window] = key.split(':');
+      if (dimension !== undefined) b.dimension = dimension;
+      if (window === 'minute' || window === 'month') b.window = window;
+    }
     limits.push(b);
   }
   for (const b of ietfLimits(map)) limits.push(b);

@@ -103,8 +103,8 @@ export interface UpstreamErrorInfo {
     | 'node-fetch'
     | 'langchain';
   /**
-   * Lower-case host of the URL the client called, when its error says (AI SDK `url`, got
-   * `options.url`, ky `request.url`, axios `config`, node-fetch's message): for provider detection.
+   * Lower-case host, with its port, of the URL the client called (`api.mistral.ai`,
+   * `localhost:11434`), when its error says: for provider detection only, never logged or sent.
    */
   readonly host?: string;
 }
@@ -244,32 +244,6 @@ function causeCodes(value: unknown, depth = 3): string[] {
 
 function isNetworkCode(code: string): boolean {
   return NETWORK_CODES.has(code) || (code.startsWith('UND_ERR_') && !UNDICI_NOT_NETWORK.has(code));
-}
-
-/** `host` of an http(s) URL, without parsing anything else of it (user info and port dropped). */
-const URL_HOST_RE = /^https?:\/\/(?:[^@/?#\s]*@)?([a-z0-9.-]{1,253})(?::\d{1,5})?(?:[/?#]|$)/i;
-// node-fetch: "request to https://api.openai.com/v1/chat/completions failed, reason: …"
-const NODE_FETCH_URL_RE = /^request to (https?:\/\/\S{1,2048}) failed\b/;
-
-export function hostOf(url: unknown): string | undefined {
-  // got keeps a WHATWG URL object; its `href` is a getter, read like any other foreign value.
-  const text = typeof url === 'string' ? url : getString(url, 'href', 2048);
-  if (text === undefined || text.length > 2048) return undefined;
-  const m = URL_HOST_RE.exec(text);
-  return m?.[1]?.toLowerCase();
-}
-
-/** The host the failed request went to, from whichever place this client keeps the URL. */
-function requestHost(value: unknown): string | undefined {
-  const config = getObject(value, 'config');
-  return (
-    hostOf(get(value, 'url')) ??
-    hostOf(get(getObject(value, 'request'), 'url')) ??
-    hostOf(get(getObject(value, 'options'), 'url')) ??
-    hostOf(get(config, 'url')) ??
-    hostOf(get(config, 'baseURL')) ??
-    hostOf(NODE_FETCH_URL_RE.exec(getString(value, 'message', 2200) ?? '')?.[1])
-  );
 }
 
 function connectionInfo(
@@ -593,8 +567,49 @@ function httpErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefi
     ...optional('requestId', requestIdOf(value)),
     ...optional('awsName', isAws ? name : undefined),
     ...optional('provider', provider),
-    ...optional('host', requestHost(value)),
+    ...optional('host', requestHost(value, response)),
   };
+}
+
+// Scheme, optional userinfo, then the host with its port; a path-only URL has none.
+const URL_HOST_RE =
+  /^https?:\/\/(?:[^/?#@\s]*@)?(\[[0-9a-f:.]+\]|[a-z0-9.-]{1,253})(:\d{1,5})?(?=[/?#]|$)/i;
+// node-fetch: "request to https://api.openai.com/v1/chat/completions failed, reason: …"
+const NODE_FETCH_URL_RE = /^request to (https?:\/\/\S{1,2048}) failed\b/;
+
+/** Lower-case `host[:port]` of an http(s) URL, a string or a WHATWG URL (got, ky); nothing else of it. */
+export function hostOf(url: unknown): string | undefined {
+  const text =
+    typeof url === 'string'
+      ? url.slice(0, 2048)
+      : isObjectLike(url)
+        ? getString(url, 'href', 2048)
+        : undefined;
+  if (text === undefined) return undefined;
+  const m = URL_HOST_RE.exec(text.trim());
+  if (m === null || m[1] === undefined) return undefined;
+  return (m[1] + (m[2] ?? '')).toLowerCase();
+}
+
+/**
+ * Where the request went, from what clients keep on their errors: `url` (UpstreamHttpError, the
+ * AI SDK's APICallError), `response.url` (fetch-based clients), axios `config.baseURL`/`config.url`,
+ * got `options.url`, ky and ofetch `request`, node-fetch's message. openai-node's APIError keeps
+ * no URL at all.
+ */
+function requestHost(value: unknown, response?: object): string | undefined {
+  const config = getObject(value, 'config');
+  const request = get(value, 'request');
+  return (
+    hostOf(get(value, 'url')) ??
+    hostOf(get(response, 'url')) ??
+    hostOf(get(config, 'url')) ??
+    hostOf(get(config, 'baseURL')) ??
+    hostOf(get(getObject(value, 'options'), 'url')) ??
+    hostOf(request) ??
+    hostOf(get(request, 'url')) ??
+    hostOf(NODE_FETCH_URL_RE.exec(getString(value, 'message', 2200) ?? '')?.[1])
+  );
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

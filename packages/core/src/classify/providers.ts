@@ -1,14 +1,19 @@
 /**
  * Which provider answered. Order of evidence:
  * 1. the error names its provider (`UpstreamHttpError.provider`);
- * 2. provider-specific evidence: headers only one provider sends, body envelopes only one provider
- *    uses, AWS exception names, SDK identity (@google/genai), and the provider's own API host in
- *    the URL the client says it called (`api.openai.com`, `*.openai.azure.com`, …). Besides the `KnownProviderId`s this
- *    names `groq` and `github`, whose responses are recognisable and whose remedies differ;
- * 3. the caller's hint (`options.provider`), for errors that do not say;
- * 4. weak evidence: an OpenAI-shaped body (`{error: {type, param}}`), which OpenAI-compatible
+ * 2. the host the request went to, when the error carries the URL (`UpstreamHttpError.url`, the AI
+ *    SDK's `APICallError.url`, axios `config`, fetch `response.url`): OpenAI-compatible endpoints
+ *    (Mistral, DeepSeek, xAI, Groq, Gemini's, a local Ollama …) answer in OpenAI's shape, so the
+ *    host is often the only thing that tells them apart. openai-node's `APIError` carries no URL:
+ *    for it, the caller's hint (`options.provider`) is the way to say which endpoint it calls;
+ * 3. provider-specific evidence: headers only one provider sends, body envelopes only one provider
+ *    uses, AWS exception names, SDK identity (@google/genai), wording and links only one
+ *    provider's messages contain. Besides the `KnownProviderId`s this names `github`, whose
+ *    responses are recognisable and whose remedies differ;
+ * 4. the caller's hint (`options.provider`), for errors that do not say;
+ * 5. weak evidence: an OpenAI-shaped body (`{error: {type, param}}`), which OpenAI-compatible
  *    servers share;
- * 5. `generic`.
+ * 6. `generic`.
  */
 import { canonicalProvider } from '../provider-id.js';
 import type { ProviderId } from '../types.js';
@@ -51,36 +56,107 @@ function hasHeaderPrefix(headers: ReadonlyMap<string, string>, prefix: string): 
   return false;
 }
 
-const BEDROCK_HOST_RE = /^bedrock-runtime(?:-fips)?\.[a-z0-9-]{1,40}\.amazonaws\.com$/;
+/**
+ * API hosts, matched without the port. The OpenAI-compatible endpoints of Gemini
+ * (`generativelanguage.googleapis.com/v1beta/openai`) and Anthropic answer from the same hosts.
+ */
+const HOSTS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/^api\.openai\.com$/, 'openai'],
+  [
+    /\.openai\.azure\.com$|\.cognitiveservices\.azure\.com$|\.services\.ai\.azure\.com$/,
+    'azure-openai',
+  ],
+  [/^api\.anthropic\.com$/, 'anthropic'],
+  [/^generativelanguage\.googleapis\.com$|(?:^|[.-])aiplatform\.googleapis\.com$/, 'google'],
+  [/^bedrock-runtime(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com$/, 'bedrock'],
+  [/^openrouter\.ai$/, 'openrouter'],
+  [/^api\.groq\.com$/, 'groq'],
+  [/^(?:api|codestral)\.mistral\.ai$/, 'mistral'],
+  [/^api\.cohere\.(?:com|ai)$/, 'cohere'],
+  [/^api\.deepseek\.com$/, 'deepseek'],
+  [/^api\.x\.ai$/, 'xai'],
+  [/^api\.together\.(?:xyz|ai)$/, 'together'],
+  [/^api\.fireworks\.ai$/, 'fireworks'],
+  [/^api\.perplexity\.ai$/, 'perplexity'],
+  [/^api\.github\.com$/, 'github'],
+];
+
+// Ollama's default port on a loopback or Docker host name. vLLM has no port of its own (its default
+// 8000 is every dev server's), so it is told by its body only.
+const OLLAMA_HOST_RE =
+  /^(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|host\.docker\.internal):11434$/;
+
+export function providerFromHost(host: string | undefined): ProviderId | undefined {
+  if (host === undefined) return undefined;
+  if (OLLAMA_HOST_RE.test(host)) return 'ollama';
+  const bare = host.replace(/:\d+$/, '');
+  for (const [re, id] of HOSTS) if (re.test(bare)) return id;
+  return undefined;
+}
+
+/** A Python exception class as `type` (vLLM's FastAPI server: `BadRequestError`, `NotFoundError`). */
+const EXCEPTION_TYPE_RE = /^[A-Z][A-Za-z]{2,40}Error$/;
+const SNAKE_TYPE_RE = /^[a-z]+(?:_[a-z]+)*$/;
+const MISTRAL_HEADERS = [
+  'mistral-correlation-id',
+  'x-ratelimit-limit-req-minute',
+  'x-ratelimit-limit-tokens-minute',
+  'x-ratelimit-limit-tokens-month',
+] as const;
+const MISTRAL_TEXT_RE = /\b(?:console|admin|docs)\.mistral\.ai\b/;
+const COHERE_TEXT_RE = /\b(?:dashboard|docs)\.cohere\.(?:com|ai)\b|\busing a Trial key\b/;
+const XAI_TEXT_RE = /\b(?:console|docs)\.x\.ai\b|\bYour team [0-9a-f-]{36} has either used\b/;
+const TOGETHER_TEXT_RE = /\b(?:api\.together\.xyz|(?:docs|api)\.together\.ai)\b/;
+const FIREWORKS_TEXT_RE = /\bcontact Fireworks\b|\bfireworks\.ai\b/;
+const PERPLEXITY_TEXT_RE = /\bdocs\.perplexity\.ai\b/;
+const OLLAMA_TEXT_RE = /\btry pulling it first\b/;
 
 /**
- * The provider whose API host this is. Only hosts the provider itself serves: a proxy or an
- * OpenAI-compatible server on another host says nothing. This is what a connection error or a
- * client timeout can tell about who did not answer.
+ * OpenAI-compatible providers whose answers still say who they are: their own headers, their own
+ * envelope variant, or wording and links no one else uses.
  */
-export function providerOfHost(host: string | undefined): ProviderId | undefined {
-  if (host === undefined) return undefined;
-  switch (host) {
-    case 'api.openai.com':
-      return 'openai';
-    case 'api.anthropic.com':
-      return 'anthropic';
-    case 'generativelanguage.googleapis.com':
-    case 'aiplatform.googleapis.com':
-      return 'google';
-    case 'openrouter.ai':
-      return 'openrouter';
-    case 'api.groq.com':
-      return 'groq';
+function compatibleEvidence(f: Facts): ProviderId | undefined {
+  const h = f.info.headers;
+  const body = f.info.body;
+  const msg = f.message;
+  if (MISTRAL_HEADERS.some((name) => h.has(name)) || MISTRAL_TEXT_RE.test(msg)) return 'mistral';
+  // Top-level `{"object": "error", "message", "type", "param", "code"}`: Mistral (snake-case types,
+  // four-digit string codes, sometimes `raw_status_code`) and older vLLM (exception-class types,
+  // the HTTP status as a number code).
+  if (f.error === undefined && getString(body, 'object', 20) === 'error') {
+    const code = get(body, 'code');
+    const type = getString(body, 'type', 60) ?? '';
+    if (typeof code === 'number' && EXCEPTION_TYPE_RE.test(type)) return 'vllm';
+    if (
+      hasOwn(body, 'raw_status_code') ||
+      (typeof code === 'string' && /^\d{4}$/.test(code)) ||
+      SNAKE_TYPE_RE.test(type)
+    )
+      return 'mistral';
   }
-  if (host.endsWith('-aiplatform.googleapis.com')) return 'google';
+  // Newer vLLM: the same members inside `error`.
+  if (typeof get(f.error, 'code') === 'number' && EXCEPTION_TYPE_RE.test(f.type ?? ''))
+    return 'vllm';
   if (
-    host.endsWith('.openai.azure.com') ||
-    host.endsWith('.cognitiveservices.azure.com') ||
-    host.endsWith('.services.ai.azure.com')
+    h.has('x-trial-endpoint-call-limit') ||
+    h.has('x-endpoint-monthly-call-limit') ||
+    COHERE_TEXT_RE.test(msg)
   )
-    return 'azure-openai';
-  if (BEDROCK_HOST_RE.test(host)) return 'bedrock';
+    return 'cohere';
+  if (XAI_TEXT_RE.test(msg)) return 'xai';
+  // Together's free-tier limiter answers with type `credit_limit`, a type no one else uses.
+  if (f.type === 'credit_limit' || TOGETHER_TEXT_RE.test(msg)) return 'together';
+  // Fireworks nests `"object": "error"` inside `error`.
+  if (
+    hasHeaderPrefix(h, 'fireworks-') ||
+    getString(f.error, 'object', 20) === 'error' ||
+    FIREWORKS_TEXT_RE.test(msg)
+  )
+    return 'fireworks';
+  if (f.type === 'invalid_model' || PERPLEXITY_TEXT_RE.test(msg)) return 'perplexity';
+  // DeepSeek swaps OpenAI's members: type `unknown_error`, code `invalid_request_error`.
+  if (f.type === 'unknown_error' && f.code === 'invalid_request_error') return 'deepseek';
+  if (OLLAMA_TEXT_RE.test(msg)) return 'ollama';
   return undefined;
 }
 
@@ -121,9 +197,11 @@ function strongEvidence(f: Facts): ProviderId | undefined {
     /^https:\/\/docs\.github\.com\//.test(getString(f.info.body, 'documentation_url', 300) ?? '')
   )
     return 'github';
+  const compatible = compatibleEvidence(f);
+  if (compatible !== undefined) return compatible;
   if (hasHeaderPrefix(h, 'openai-') || /platform\.openai\.com|help\.openai\.com/.test(f.message))
     return 'openai';
-  return providerOfHost(f.info.host);
+  return undefined;
 }
 
 function weakEvidence(f: Facts): ProviderId | undefined {
@@ -137,6 +215,8 @@ function weakEvidence(f: Facts): ProviderId | undefined {
 export function detectProvider(f: Facts, hint: ProviderId | undefined): ProviderId {
   const named = canonicalProvider(f.info.provider);
   if (named !== undefined) return named;
+  const byHost = providerFromHost(f.info.host);
+  if (byHost !== undefined) return byHost;
   const strong = strongEvidence(f);
   if (strong !== undefined) return strong;
   return canonicalProvider(hint) ?? weakEvidence(f) ?? 'generic';

@@ -59,6 +59,8 @@ const RATE_LIMIT_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
 
 const OVERLOAD_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'overloaded_error',
+  // Groq's flex tier: 498 `capacity_exceeded` when shared flex capacity runs out.
+  'capacity_exceeded',
   'UNAVAILABLE',
   'ServiceUnavailableException',
   'ModelNotReadyException',
@@ -114,9 +116,32 @@ const ANTHROPIC_LIMIT_RE = /* @__PURE__ */ new RegExp(
 );
 // Gemini: "* Quota exceeded for metric: …, limit: 10, model: …"
 const GEMINI_LIMIT_RE = /* @__PURE__ */ new RegExp(String.raw`\blimit:\s*${N}(?![\d.])`);
+// Mistral: "Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length"
+const PROMPT_CONTAINS_RE = /* @__PURE__ */ new RegExp(
+  String.raw`Prompt contains ${N} tokens\b[^.]{0,80}?too large for model with ${N} maximum context length`,
+  'i',
+);
+// Text Generation Inference (Together, Hugging Face): "`inputs` tokens + `max_new_tokens` must be <= 8193"
+const TGI_LIMIT_RE = /* @__PURE__ */ new RegExp(
+  String.raw`tokens \+ \`?max_new_tokens\`? must be <= ${N}`,
+  'i',
+);
 // Message patterns, compiled once: a regex literal inside a function is a new object per call.
 const TOO_LONG_WORDS_RE =
-  /maximum context length|context window|input is too long|prompt is too long/i;
+  /maximum context length|context window|input is too long|prompt is too long|\btoo many tokens(?::|\s+in (?:the )?(?:prompt|request|input|messages)\b)/i;
+/**
+ * Caps that reset monthly or never: trial call allowances (Cohere "limited to 1000 API calls /
+ * month"), monthly spending limits and used-up credits (xAI). Sent as 429 (xAI also 403) like any
+ * rate limit, but no retry within a request's lifetime gets past them.
+ */
+const CAP_WORDS_RE =
+  /\b(?:calls?|requests?|tokens?)\s*(?:\/|per)\s*month\b|\bmonthly (?:spend(?:ing)? limit|usage limit|limit|quota|budget)\b|\bused all (?:available|of (?:your|its)) credits\b|\b(?:prepaid|trial) credits? (?:are |have been )?(?:exhausted|used up|depleted)\b/i;
+/**
+ * Capacity, not a limit of the caller's: Mistral "Service tier capacity exceeded for this model"
+ * (429 or 503), Groq "capacity exceeded" (498), "no capacity available for model".
+ */
+const CAPACITY_RE =
+  /\bcapacity exceeded\b|\bno capacity available\b|\bis (?:currently )?at capacity\b/i;
 const RETRY_IN_GO_RE =
   /\b(?:try again|retry) (?:in|after) ((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)(?![A-Za-z])/i;
 const RETRY_IN_WORDS_RE =
@@ -180,6 +205,10 @@ function sizeFacts(message: string): SizeFacts | undefined {
   if (m !== null) return sized('input_tokens', m[2], m[1]);
   m = CONTEXT_LENGTH_RE.exec(message);
   if (m !== null) return sized('tokens', m[1], m[2]);
+  m = PROMPT_CONTAINS_RE.exec(message);
+  if (m !== null) return sized('input_tokens', m[2], m[1]);
+  m = TGI_LIMIT_RE.exec(message);
+  if (m !== null) return sized('tokens', m[1]);
   if (TOO_LONG_WORDS_RE.test(message)) return { dimension: 'tokens' };
   return undefined;
 }
@@ -223,6 +252,11 @@ function isQuotaExhausted(f: Facts, provider: ProviderId, status: number | undef
   if (anyIn(f, QUOTA_CODES)) return true;
   if (status === 402) return true;
   if (CREDIT_TOO_LOW_RE.test(f.message)) return true;
+  if (
+    (status === undefined || status === 400 || status === 403 || status === 429) &&
+    CAP_WORDS_RE.test(f.message)
+  )
+    return true;
   // Gemini: a quota whose limit is 0 will never pass on this tier, whatever the window.
   if (f.rpcStatus === 'RESOURCE_EXHAUSTED' || provider === 'google') {
     if (f.violations.some((v) => v.quotaValue === 0)) return true;
@@ -253,7 +287,10 @@ const OVERLOAD_MESSAGE =
 
 function isOverloaded(f: Facts, provider: ProviderId, status: number | undefined): boolean {
   if (status === 529 || anyIn(f, OVERLOAD_CODES)) return true;
-  if ((status === undefined || status === 429 || status >= 500) && OVERLOAD_MESSAGE.test(f.message))
+  if (
+    (status === undefined || status === 429 || status === 498 || status >= 500) &&
+    (OVERLOAD_MESSAGE.test(f.message) || CAPACITY_RE.test(f.message))
+  )
     return true;
   // 503 from an LLM provider is capacity; from an arbitrary API it is just "unavailable".
   return status === 503 && provider !== 'generic';

@@ -43,6 +43,19 @@ const URL = {
   openrouterCredits: 'https://openrouter.ai/settings/credits',
   openrouterKeys: 'https://openrouter.ai/settings/keys',
   openrouterLimits: 'https://openrouter.ai/docs/api-reference/limits',
+  mistralLimits: 'https://admin.mistral.ai/plateforme/limits',
+  mistralBilling: 'https://admin.mistral.ai/organization/billing',
+  mistralKeys: 'https://console.mistral.ai/api-keys',
+  mistralTiers: 'https://docs.mistral.ai/deployment/laplateforme/tier/',
+  cohereKeys: 'https://dashboard.cohere.com/api-keys',
+  cohereRateLimits: 'https://docs.cohere.com/docs/rate-limits',
+  deepseekTopUp: 'https://platform.deepseek.com/top_up',
+  deepseekKeys: 'https://platform.deepseek.com/api_keys',
+  deepseekErrorCodes: 'https://api-docs.deepseek.com/quick_start/error_codes',
+  xaiConsole: 'https://console.x.ai/',
+  togetherBilling: 'https://api.together.xyz/settings/billing',
+  togetherRateLimits: 'https://docs.together.ai/docs/rate-limits',
+  perplexityApiSettings: 'https://www.perplexity.ai/settings/api',
   githubRateLimits:
     'https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api',
   githubBestPractices:
@@ -532,6 +545,148 @@ const STEP_DATA = /* @__PURE__ */ (() =>
       url: URL.openrouterKeys,
     },
 
+    // --- Mistral ---------------------------------------------------------------------------------
+    'mistral.check-limits': {
+      audience: 'operator',
+      title: "Check the workspace's rate limits",
+      detail:
+        'Mistral limits requests and tokens per minute and tokens per month per workspace, by tier. Compare the x-ratelimit-*-minute and *-month headers with the limits page.',
+      url: URL.mistralLimits,
+    },
+    'mistral.raise-tier': {
+      audience: 'billing-admin',
+      title: 'Move the workspace to a higher tier',
+      detail:
+        'The free (Experiment) tier has small limits; a paid tier with billing set up raises them.',
+      url: URL.mistralTiers,
+    },
+    'mistral.check-billing': {
+      audience: 'billing-admin',
+      title: 'Check billing and the monthly limit',
+      detail:
+        'A monthly token limit or an unpaid balance stops every request until billing is fixed or the month turns.',
+      url: URL.mistralBilling,
+    },
+    'mistral.check-api-key': {
+      audience: 'operator',
+      title: 'Check the Mistral API key',
+      detail:
+        'Make sure the key exists in the workspace, is not revoked and is sent as a bearer token.',
+      url: URL.mistralKeys,
+    },
+
+    // --- Cohere ----------------------------------------------------------------------------------
+    'cohere.production-key': {
+      audience: 'billing-admin',
+      title: 'Use a production key',
+      detail:
+        'Trial keys are free but capped per minute and at 1,000 calls a month (a 30-day rolling window). A production key, with billing set up, lifts the monthly cap.',
+      url: URL.cohereKeys,
+    },
+    'cohere.check-rate-limits': {
+      audience: 'operator',
+      title: "Check the endpoint's rate limits",
+      detail:
+        'Cohere limits each endpoint separately, and trial keys far lower than production keys.',
+      url: URL.cohereRateLimits,
+    },
+    'cohere.check-api-key': {
+      audience: 'operator',
+      title: 'Check the Cohere API key',
+      detail:
+        'Make sure the configured key exists, is not revoked and is the trial or production key you expect.',
+      url: URL.cohereKeys,
+    },
+
+    // --- DeepSeek --------------------------------------------------------------------------------
+    'deepseek.top-up': {
+      audience: 'billing-admin',
+      title: 'Top up the DeepSeek balance',
+      detail: 'HTTP 402 "Insufficient Balance": the prepaid balance is used up. Add funds.',
+      url: URL.deepseekTopUp,
+    },
+    'deepseek.read-error-codes': {
+      audience: 'operator',
+      title: "Read DeepSeek's error codes",
+      detail:
+        'What each status means and what DeepSeek advises (429: pace requests; 503: server overloaded, retry later).',
+      url: URL.deepseekErrorCodes,
+    },
+    'deepseek.check-api-key': {
+      audience: 'operator',
+      title: 'Check the DeepSeek API key',
+      detail: 'Make sure the configured key exists and has not been deleted.',
+      url: URL.deepseekKeys,
+    },
+
+    // --- xAI -------------------------------------------------------------------------------------
+    'xai.buy-credits-or-raise-limit': {
+      audience: 'billing-admin',
+      title: 'Buy credits or raise the monthly spending limit',
+      detail:
+        "xAI answers 429 (sometimes 403) when the team has used all its credits or reached its monthly spending limit. Purchase credits or raise the limit in the team's billing settings.",
+      url: URL.xaiConsole,
+    },
+    'xai.check-api-key': {
+      audience: 'operator',
+      title: 'Check the xAI API key',
+      detail: 'Make sure the key belongs to the team you expect, is enabled and allows the model.',
+      url: URL.xaiConsole,
+    },
+
+    // --- Together AI -----------------------------------------------------------------------------
+    'together.check-rate-limits': {
+      audience: 'operator',
+      title: "Check the account's and the model's rate limits",
+      detail:
+        'Together limits per account tier and sometimes per model; the x-ratelimit-* headers of every answer show what is left.',
+      url: URL.togetherRateLimits,
+    },
+    'together.upgrade-plan': {
+      audience: 'billing-admin',
+      title: 'Add credits to leave the free tier',
+      detail:
+        'Free accounts get low per-minute limits; a paid account with credits gets higher ones.',
+      url: URL.togetherBilling,
+    },
+
+    // --- Fireworks AI ----------------------------------------------------------------------------
+    'fireworks.dedicated-capacity': {
+      audience: 'operator',
+      title: 'Ask Fireworks for higher limits or dedicated capacity',
+      detail:
+        'Serverless usage limits are shared per account; sustained traffic above them needs higher limits or an on-demand (dedicated) deployment.',
+    },
+
+    // --- Perplexity ------------------------------------------------------------------------------
+    'perplexity.check-api-settings': {
+      audience: 'billing-admin',
+      title: 'Check credits, usage tier and keys',
+      detail:
+        'The API settings page shows the key, the credit balance and the usage tier that sets the rate limits.',
+      url: URL.perplexityApiSettings,
+    },
+
+    // --- Local servers (Ollama, vLLM) ------------------------------------------------------------
+    'local.check-model-served': {
+      audience: 'operator',
+      title: 'Check that the server serves the model',
+      detail:
+        'Ollama answers 404 until the model is pulled (ollama pull <model>); vLLM serves only the model it was started with, under that name.',
+    },
+    'local.raise-context-length': {
+      audience: 'operator',
+      title: "Raise the server's context length, if the hardware allows",
+      detail:
+        "The limit is the server's setting, not the model's maximum: vLLM's --max-model-len, Ollama's num_ctx. Raise it, or send less.",
+    },
+    'local.check-server-capacity': {
+      audience: 'operator',
+      title: 'Check the server’s load and memory',
+      detail:
+        'A self-hosted server that fails or times out is usually out of GPU memory or queue slots: lower concurrency or add replicas.',
+    },
+
     // --- GitHub REST API ---------------------------------------------------------------------------
     'github.wait-for-reset': {
       audience: 'operator',
@@ -647,6 +802,19 @@ const CAUSE_DATA = {
   'openrouter.free-model-limits':
     'Free model variants have low per-minute and per-day request caps.',
 
+  'mistral.tier-limit':
+    "The workspace exceeded its tier's requests or tokens per minute (or tokens per month).",
+  'mistral.shared-capacity':
+    "Mistral's shared capacity for the model and service tier was exhausted, across customers.",
+  'cohere.trial-key-limits':
+    'A trial key hit its per-minute limit or its allowance of 1,000 calls a month.',
+  'deepseek.balance-exhausted': 'The prepaid DeepSeek balance is used up.',
+  'xai.credits-or-spending-limit':
+    'The xAI team used all its credits or reached its monthly spending limit.',
+  'together.free-tier-limits': 'Free Together accounts and some models have low per-minute limits.',
+  'fireworks.serverless-limits': 'The account exceeded the serverless usage limits of Fireworks.',
+  'local.model-or-context':
+    'The local server does not serve that model, or its configured context length is smaller than the request.',
   'github.primary-limit':
     'The hourly primary rate limit of the token (or of the IP, for unauthenticated requests) is used up.',
   'github.secondary-limit':
@@ -726,7 +894,10 @@ export const GENERIC: Readonly<Record<UpstreamErrorKind, Entry>> = {
   },
 };
 
-/** Added only when the provider is unknown: what a provider-specific entry would say more precisely. */
+/**
+ * Added when the catalogue has nothing for the provider and kind: what a provider-specific entry
+ * would say more precisely.
+ */
 export const GENERIC_FALLBACK: Readonly<Partial<Record<UpstreamErrorKind, Entry>>> = {
   rate_limited: { causes: [], steps: ['generic.request-higher-limit'] },
   overloaded: { causes: [], steps: ['generic.check-status-page'] },
@@ -771,6 +942,19 @@ const OPENAI_CREDITS: Entry = /* @__PURE__ */ (() => ({
   causes: ['openai.prepaid-credits-exhausted', ...OPENAI_QUOTA.causes],
   steps: ['openai.add-credits', ...OPENAI_QUOTA.steps],
 }))();
+
+/** Ollama and vLLM: self-hosted, so no limits or billing, only the server's own setup. */
+const LOCAL_SERVER: KindTable = {
+  request_too_large: {
+    causes: ['local.model-or-context'],
+    steps: ['local.raise-context-length'],
+  },
+  upstream_timeout: { causes: [], steps: ['local.check-server-capacity'] },
+  upstream_error: {
+    causes: ['local.model-or-context'],
+    steps: ['local.check-model-served', 'local.check-server-capacity'],
+  },
+};
 
 /** Per provider and kind: the provider's own causes and steps, most specific first. */
 export const PROVIDERS: Readonly<Record<string, KindTable>> = {
@@ -936,6 +1120,63 @@ export const PROVIDERS: Readonly<Record<string, KindTable>> = {
     upstream_timeout: { causes: [], steps: ['openrouter.model-fallbacks'] },
     upstream_error: { causes: [], steps: ['openrouter.model-fallbacks'] },
   },
+  mistral: {
+    rate_limited: {
+      causes: ['mistral.tier-limit'],
+      steps: ['mistral.check-limits', 'generic.lower-max-tokens', 'mistral.raise-tier'],
+    },
+    quota_exhausted: {
+      causes: ['mistral.tier-limit'],
+      steps: ['mistral.check-billing', 'mistral.raise-tier', 'mistral.check-limits'],
+    },
+    overloaded: { causes: ['mistral.shared-capacity'], steps: ['mistral.raise-tier'] },
+    upstream_auth: { causes: [], steps: ['mistral.check-api-key'] },
+  },
+  cohere: {
+    rate_limited: {
+      causes: ['cohere.trial-key-limits'],
+      steps: ['cohere.check-rate-limits', 'cohere.production-key'],
+    },
+    quota_exhausted: {
+      causes: ['cohere.trial-key-limits'],
+      steps: ['cohere.production-key', 'cohere.check-rate-limits'],
+    },
+    upstream_auth: { causes: [], steps: ['cohere.check-api-key'] },
+  },
+  deepseek: {
+    rate_limited: { causes: [], steps: ['deepseek.read-error-codes'] },
+    quota_exhausted: { causes: ['deepseek.balance-exhausted'], steps: ['deepseek.top-up'] },
+    overloaded: { causes: [], steps: ['deepseek.read-error-codes'] },
+    upstream_auth: { causes: [], steps: ['deepseek.check-api-key'] },
+    upstream_error: { causes: [], steps: ['deepseek.read-error-codes'] },
+  },
+  xai: {
+    quota_exhausted: {
+      causes: ['xai.credits-or-spending-limit'],
+      steps: ['xai.buy-credits-or-raise-limit'],
+    },
+    upstream_auth: { causes: [], steps: ['xai.check-api-key'] },
+  },
+  together: {
+    rate_limited: {
+      causes: ['together.free-tier-limits'],
+      steps: ['together.check-rate-limits', 'together.upgrade-plan'],
+    },
+    quota_exhausted: { causes: [], steps: ['together.upgrade-plan'] },
+  },
+  fireworks: {
+    rate_limited: {
+      causes: ['fireworks.serverless-limits'],
+      steps: ['fireworks.dedicated-capacity'],
+    },
+  },
+  perplexity: {
+    rate_limited: { causes: [], steps: ['perplexity.check-api-settings'] },
+    quota_exhausted: { causes: [], steps: ['perplexity.check-api-settings'] },
+    upstream_auth: { causes: [], steps: ['perplexity.check-api-settings'] },
+  },
+  ollama: LOCAL_SERVER,
+  vllm: LOCAL_SERVER,
   github: {
     rate_limited: {
       causes: ['github.primary-limit', 'github.secondary-limit'],

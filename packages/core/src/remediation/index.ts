@@ -61,7 +61,8 @@ function buildTable(): Table {
       for (const [code, entry] of Object.entries(BY_CODE[provider]?.[kind] ?? {}))
         byCode.set(code, build(kind, entry));
       perKind.set(kind, {
-        remediation: build(kind, kinds[kind] ?? { causes: [], steps: [] }),
+        // A provider without an entry for this kind gets the generic fallback, like an unknown one.
+        remediation: build(kind, kinds[kind]),
         byCode,
       });
     }

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/classify/index.js';
 import { hostOf } from '../../src/classify/normalize.js';
-import { providerOfHost } from '../../src/classify/providers.js';
+import { providerFromHost } from '../../src/classify/providers.js';
 
 /** What Node's net module rejects with: the same object from pg, mysql2, ioredis, undici.request. */
 function systemError(code: string, port: number): Error {
@@ -245,7 +245,7 @@ describe('hosts', () => {
     ['https://openrouter.ai/api/v1', 'openrouter'],
     ['https://api.groq.com/openai/v1', 'groq'],
   ])('%s → %s', (url, provider) => {
-    expect(providerOfHost(hostOf(url))).toBe(provider);
+    expect(providerFromHost(hostOf(url))).toBe(provider);
   });
 
   it.each([
@@ -257,7 +257,7 @@ describe('hosts', () => {
     'ftp://api.openai.com/',
     'api.openai.com',
   ])('%s → no provider', (url) => {
-    expect(providerOfHost(hostOf(url))).toBeUndefined();
+    expect(providerFromHost(hostOf(url))).toBeUndefined();
   });
 
   it('hostile URLs and URL holders are read safely, with bounded work', () => {

@@ -263,3 +263,122 @@ describe('retry timing precedence in classify', () => {
     expect(c?.resetAt).toBeGreaterThanOrEqual(before + 1000);
   });
 });
+
+describe('taxonomy edges of OpenAI-compatible providers', () => {
+  const msg = (status: number, message: string) => ({ status, headers: {}, body: { message } });
+
+  it('trial, monthly and prepaid caps answered with 429 are quota_exhausted, never retried', () => {
+    expect(at(fixtureById('cohere.trial.monthly_limit').respond(NOW))).toMatchObject({
+      kind: 'quota_exhausted',
+      retryable: false,
+    });
+    expect(at(fixtureById('xai.credits_or_spending_limit').respond(NOW))).toMatchObject({
+      kind: 'quota_exhausted',
+      retryable: false,
+    });
+    for (const [status, text] of [
+      [429, 'You are using a Trial key, which is limited to 1000 API calls / month.'],
+      [429, 'Monthly usage limit reached for this workspace.'],
+      [429, 'Your prepaid credits are exhausted.'],
+      // xAI sends the credits message as 403 too: not a credentials problem.
+      [
+        403,
+        'Your team 00000000-0000-4000-8000-000000000000 has either used all available credits or reached its monthly spending limit.',
+      ],
+    ] as const) {
+      const c = at(msg(status, text));
+      expect(c, text).toMatchObject({ kind: 'quota_exhausted', retryable: false });
+      expect(c?.retryAfterMs, text).toBeUndefined();
+    }
+  });
+
+  it('the same wording with a per-minute window stays a retryable rate limit', () => {
+    expect(at(fixtureById('cohere.trial.per_minute').respond(NOW))).toMatchObject({
+      kind: 'rate_limited',
+      retryable: true,
+    });
+    // Together's free-tier limiter says `credit_limit`, but it is 60 queries per minute.
+    expect(at(fixtureById('together.rate_limit.free_tier').respond(NOW))).toMatchObject({
+      kind: 'rate_limited',
+      retryable: true,
+    });
+    expect(at(msg(429, 'Limited to 10 API calls / minute.'))?.kind).toBe('rate_limited');
+    // "month" as a mere word is not a monthly cap.
+    expect(at(msg(429, 'Too many requests this month? Slow down.'))?.kind).toBe('rate_limited');
+  });
+
+  it('capacity and tier overloads are overloaded, whatever status carries them', () => {
+    expect(at(fixtureById('mistral.overloaded.service_tier_capacity').respond(NOW))).toMatchObject({
+      kind: 'overloaded',
+      retryable: true,
+    });
+    expect(at(fixtureById('groq.flex.capacity_exceeded').respond(NOW))).toMatchObject({
+      kind: 'overloaded',
+      retryable: true,
+    });
+    for (const status of [429, 503, 498])
+      expect(at(msg(status, 'Service tier capacity exceeded for this model.'))?.kind).toBe(
+        'overloaded',
+      );
+    expect(at(msg(429, 'No capacity available for model gemini-x on the server'))?.kind).toBe(
+      'overloaded',
+    );
+    // 498 alone is not capacity (Cohere uses it for blocked, unsafe requests).
+    expect(at(msg(498, 'blocked: unsafe request'))?.kind).toBe('upstream_error');
+    // And capacity wording on a 400 is the caller's request, not an overload.
+    expect(at(msg(400, 'capacity exceeded'))?.kind).toBe('upstream_error');
+  });
+
+  it('a request too big for the model is request_too_large, a TPM limit stays rate_limited', () => {
+    expect(at(fixtureById('vllm.context_length').respond(NOW))).toMatchObject({
+      kind: 'request_too_large',
+      retryable: false,
+      dimension: 'tokens',
+      limit: 6048,
+      requested: 6616,
+    });
+    expect(
+      at(
+        msg(
+          400,
+          'Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length',
+        ),
+      ),
+    ).toMatchObject({
+      kind: 'request_too_large',
+      dimension: 'input_tokens',
+      limit: 32768,
+      requested: 40000,
+    });
+    expect(
+      at(msg(422, 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8193.')),
+    ).toMatchObject({ kind: 'request_too_large', limit: 8193 });
+    expect(
+      at(
+        msg(400, 'too many tokens: size limit exceeded by 1234 tokens. Try using shorter inputs.'),
+      ),
+    ).toMatchObject({ kind: 'request_too_large', retryable: false });
+
+    const tpm = at({
+      status: 429,
+      headers: {},
+      body: {
+        error: {
+          message:
+            'Rate limit reached for gpt-4o in organization org-FAKEorg0000 on tokens per min (TPM): Limit 30000, Used 29000, Requested 2000. Please try again in 2s.',
+          type: 'tokens',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
+      },
+    });
+    expect(tpm).toMatchObject({ kind: 'rate_limited', retryable: true, dimension: 'tokens' });
+    // Bedrock's "Too many tokens, please wait" is its token rate limit, not a size limit.
+    expect(at(msg(429, 'Too many tokens, please wait before trying again.'))?.kind).toBe(
+      'rate_limited',
+    );
+    expect(at(msg(400, 'Too many tokens, please wait before trying again.'))?.kind).toBe(
+      'upstream_error',
+    );
+  });
+});
