@@ -5,6 +5,7 @@
  */
 import { consoleLogger, type Four29Logger } from '@four29/core';
 import { unknownOptions, warnInvalidOptions } from '@four29/core/internal';
+import { isAbortSignal } from './internal.js';
 
 /** What an option must be; `undefined` is always accepted. */
 export type OptionRule =
@@ -14,6 +15,7 @@ export type OptionRule =
   | { readonly type: 'object' }
   | { readonly type: 'array' }
   | { readonly type: 'logger' }
+  | { readonly type: 'signal' }
   | { readonly type: 'oneOf'; readonly values: readonly string[] };
 
 function read(options: object, name: string): unknown {
@@ -51,6 +53,8 @@ function problemWith(name: string, value: unknown, rule: OptionRule): string | u
       return value === false || typeof read(Object(value), 'warn') === 'function'
         ? undefined
         : `${name}: expected false or an object with warn(); using the console`;
+    case 'signal':
+      return isAbortSignal(value) ? undefined : `${name}: expected an AbortSignal; ignored`;
     case 'oneOf':
       return typeof value === 'string' && rule.values.includes(value)
         ? undefined

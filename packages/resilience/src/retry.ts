@@ -1,11 +1,13 @@
 import {
   type Classification,
   classify,
+  type Four29Logger,
   isRetryableClassification,
   type ProviderId,
 } from '@four29/core';
 import { clockOption, countOption, numberOption } from '@four29/core/internal';
 import { abortableSleep, abortReason, callHook, isAbortSignal } from './internal.js';
+import { checkOptions, type OptionRule } from './option-check.js';
 
 /** What `fn` receives on each attempt. */
 export interface RetryAttempt {
@@ -46,6 +48,8 @@ export interface RetryOptions {
   readonly provider?: ProviderId | undefined;
   /** Called before each wait. A hook that throws is ignored. */
   readonly onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** Where the warning about a bad option goes. Default `consoleLogger`; `false`: nowhere. */
+  readonly logger?: Pick<Four29Logger, 'warn'> | false | undefined;
   /** For tests: a number in [0, 1). Default `Math.random`. */
   readonly random?: (() => number) | undefined;
   /** For tests: waits `ms`. withRetry still rejects at once when the signal aborts. */
@@ -105,6 +109,22 @@ async function wait(
   }
 }
 
+const RETRY_OPTIONS: Readonly<Record<keyof RetryOptions, OptionRule>> = {
+  maxAttempts: { type: 'number', min: 1 },
+  baseDelayMs: { type: 'number', min: 0 },
+  factor: { type: 'number', min: 1 },
+  capDelayMs: { type: 'number', min: 0 },
+  maxDelayMs: { type: 'number', min: 0 },
+  deadlineMs: { type: 'number', min: 0 },
+  signal: { type: 'signal' },
+  provider: { type: 'string' },
+  onRetry: { type: 'function' },
+  logger: { type: 'logger' },
+  random: { type: 'function' },
+  sleep: { type: 'function' },
+  now: { type: 'function' },
+};
+
 /**
  * Calls `fn` until it succeeds, retrying only what four29 classifies as worth retrying:
  * rate limits, overloads, timeouts and transient upstream errors. Quota, credential and
@@ -113,12 +133,16 @@ async function wait(
  * Always settles with `fn`'s result, `fn`'s last error, or the signal's abort reason.
  *
  * Turn the SDK's own retries off (`maxRetries: 0`) when wrapping an SDK call, or both layers retry.
+ *
+ * The options are checked on each call, before the first attempt: a bad or unknown option falls
+ * back to its default and is named in one `four29.invalid_options` warning through `logger`.
  */
 export async function withRetry<T>(
   fn: (attempt: RetryAttempt) => T | PromiseLike<T>,
-  options: RetryOptions = {},
+  input: RetryOptions = {},
 ): Promise<T> {
   if (typeof fn !== 'function') throw new TypeError('withRetry: fn must be a function');
+  const options = checkOptions<RetryOptions>('withRetry', input, RETRY_OPTIONS);
   const now = clockOption(options.now);
   const signal = isAbortSignal(options.signal) ? options.signal : undefined;
   const maxAttempts = countOption(options.maxAttempts, 3);

@@ -262,7 +262,9 @@ describe('withRetry: hooks and options', () => {
       upstreamError('openai.server_error'),
       upstreamError('openai.server_error'),
     );
+    const warn = vi.fn();
     const result = withRetry(fn, {
+      logger: { warn },
       maxAttempts: Number.NaN,
       baseDelayMs: -5,
       factor: Number.POSITIVE_INFINITY,
@@ -277,6 +279,9 @@ describe('withRetry: hooks and options', () => {
     await vi.advanceTimersByTimeAsync(500 + 1000);
     await settled;
     expect(fn).toHaveBeenCalledTimes(3);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]?.[0]).toMatchObject({ event: 'four29.invalid_options' });
+    expect(warn.mock.calls[0]?.[0].problems).toHaveLength(5);
   });
 
   it('rejects a non-function fn without throwing synchronously', async () => {

@@ -5,43 +5,11 @@
 import { FIXTURE_NOW, fixtures } from '@four29/fixtures';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { classify, MAX_RETRY_DELAY_MS } from '../../src/classify/index.js';
-import { type Classification, UPSTREAM_ERROR_KINDS } from '../../src/types.js';
+import { classify } from '../../src/classify/index.js';
+import { assertValidClassification } from '../support.js';
 
 const NOW = FIXTURE_NOW;
 const RUNS = Number(process.env.FC_RUNS ?? 2000);
-const nonNegativeInt = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-
-/** Every invariant a Classification promises, whatever the input. */
-function assertValid(c: Classification | null): void {
-  if (c === null) return;
-  expect(UPSTREAM_ERROR_KINDS).toContain(c.kind);
-  expect(typeof c.provider).toBe('string');
-  expect(typeof c.retryable).toBe('boolean');
-  for (const [key, value] of Object.entries(c)) expect(value, key).not.toBeUndefined();
-  if (c.retryAfterMs !== undefined) {
-    expect(Number.isSafeInteger(c.retryAfterMs)).toBe(true);
-    expect(c.retryAfterMs).toBeGreaterThanOrEqual(0);
-    expect(c.retryAfterMs).toBeLessThanOrEqual(MAX_RETRY_DELAY_MS);
-    expect(c.retryable).toBe(true);
-    expect(Number.isFinite(c.resetAt)).toBe(true);
-  }
-  for (const key of ['limit', 'remaining', 'used', 'requested'] as const) {
-    if (c[key] !== undefined) expect(nonNegativeInt(c[key]), key).toBe(true);
-  }
-  if (c.upstreamStatus !== undefined) {
-    expect(c.upstreamStatus).toBeGreaterThanOrEqual(400);
-    expect(c.upstreamStatus).toBeLessThanOrEqual(599);
-  }
-  if (c.upstreamRequestId !== undefined)
-    expect(c.upstreamRequestId).toMatch(/^[\x21-\x7e]{1,200}$/);
-  if (c.upstreamMessage !== undefined) {
-    expect(c.upstreamMessage.length).toBeLessThanOrEqual(1001);
-    expect(c.upstreamMessage).not.toMatch(/[\r\n]/);
-  }
-  if (c.upstreamCode !== undefined) expect(c.upstreamCode.length).toBeLessThanOrEqual(200);
-  expect(Array.isArray(c.remediation.steps)).toBe(true);
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -63,7 +31,7 @@ describe('properties', () => {
           withTypedArray: true,
         }),
         (value) => {
-          assertValid(classify(value, { now: NOW }));
+          assertValidClassification(classify(value, { now: NOW }));
         },
       ),
       { numRuns: RUNS },
@@ -172,7 +140,7 @@ describe('properties', () => {
             }
           }
           const c = classify({ status, headers, body: b }, { now: NOW });
-          assertValid(c);
+          assertValidClassification(c);
           if (status >= 400 && status <= 599) expect(c).not.toBeNull();
         },
       ),

@@ -4,8 +4,8 @@
  */
 import { FIXTURE_NOW, fixtureById } from '@four29/fixtures';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { classify, MAX_RETRY_DELAY_MS } from '../../src/classify/index.js';
-import { type Classification, UPSTREAM_ERROR_KINDS } from '../../src/types.js';
+import { classify } from '../../src/classify/index.js';
+import { assertValidClassification } from '../support.js';
 
 const NOW = FIXTURE_NOW;
 const rateLimited = fixtureById('openai.rate_limit.tokens').respond(NOW);
@@ -32,39 +32,6 @@ function throwingProxy(): object {
       construct: fail,
     },
   );
-}
-
-const nonNegativeInt = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-
-/** Every invariant a Classification promises, whatever the input. */
-function assertValid(c: Classification | null): void {
-  if (c === null) return;
-  expect(UPSTREAM_ERROR_KINDS).toContain(c.kind);
-  expect(typeof c.provider).toBe('string');
-  expect(typeof c.retryable).toBe('boolean');
-  for (const [key, value] of Object.entries(c)) expect(value, key).not.toBeUndefined();
-  if (c.retryAfterMs !== undefined) {
-    expect(Number.isSafeInteger(c.retryAfterMs)).toBe(true);
-    expect(c.retryAfterMs).toBeGreaterThanOrEqual(0);
-    expect(c.retryAfterMs).toBeLessThanOrEqual(MAX_RETRY_DELAY_MS);
-    expect(c.retryable).toBe(true);
-    expect(Number.isFinite(c.resetAt)).toBe(true);
-  }
-  for (const key of ['limit', 'remaining', 'used', 'requested'] as const) {
-    if (c[key] !== undefined) expect(nonNegativeInt(c[key]), key).toBe(true);
-  }
-  if (c.upstreamStatus !== undefined) {
-    expect(c.upstreamStatus).toBeGreaterThanOrEqual(400);
-    expect(c.upstreamStatus).toBeLessThanOrEqual(599);
-  }
-  if (c.upstreamRequestId !== undefined)
-    expect(c.upstreamRequestId).toMatch(/^[\x21-\x7e]{1,200}$/);
-  if (c.upstreamMessage !== undefined) {
-    expect(c.upstreamMessage.length).toBeLessThanOrEqual(1001);
-    expect(c.upstreamMessage).not.toMatch(/[\r\n]/);
-  }
-  if (c.upstreamCode !== undefined) expect(c.upstreamCode.length).toBeLessThanOrEqual(200);
-  expect(Array.isArray(c.remediation.steps)).toBe(true);
 }
 
 afterEach(() => {
@@ -112,7 +79,7 @@ describe('hostile inputs', () => {
     };
     const c = classify(partial, { now: NOW });
     expect(c).toMatchObject({ kind: 'rate_limited', dimension: 'tokens', retryAfterMs: 1146 });
-    assertValid(c);
+    assertValidClassification(c);
   });
 
   it('header containers whose iteration throws midway keep what was read', () => {
@@ -167,15 +134,15 @@ describe('hostile inputs', () => {
     const huge = `{"error":{"message":"${'x'.repeat(10 * 1024 * 1024)}","code":"rate_limit_exceeded"}}`;
     const c = classify({ status: 429, headers: {}, body: huge }, { now: NOW });
     expect(c?.kind).toBe('rate_limited');
-    assertValid(c);
+    assertValidClassification(c);
     for (const call of parse.mock.calls)
       expect(String(call[0]).length).toBeLessThanOrEqual(64 * 1024);
     // A 10 MB message on the thrown error itself is bounded as well.
     const big = Object.assign(new Error('y'.repeat(10 * 1024 * 1024)), { status: 500, body: {} });
-    assertValid(classify(big));
+    assertValidClassification(classify(big));
     // And a huge Uint8Array body is decoded only up to the bound.
     const bytes = new Uint8Array(10 * 1024 * 1024).fill(0x61);
-    assertValid(classify({ status: 503, headers: {}, body: bytes }));
+    assertValidClassification(classify({ status: 503, headers: {}, body: bytes }));
   });
 
   it('CR/LF in headers and messages does not reach timing, request ids or log messages', () => {
@@ -195,7 +162,7 @@ describe('hostile inputs', () => {
     expect(c?.kind).toBe('rate_limited');
     expect(c).not.toHaveProperty('retryAfterMs');
     expect(c).not.toHaveProperty('upstreamRequestId');
-    assertValid(c);
+    assertValidClassification(c);
   });
 
   it('__proto__ keys in a JSON body pollute nothing', () => {
@@ -220,7 +187,7 @@ describe('hostile inputs', () => {
       body: { error: { message: sym, code: 42n, type: Symbol('t') }, [sym]: 1 },
     });
     expect(odd?.kind).toBe('rate_limited');
-    assertValid(odd);
+    assertValidClassification(odd);
     const frozen = Object.freeze({
       status: 429,
       headers: Object.freeze({ ...rateLimited.headers }),
@@ -237,13 +204,15 @@ describe('hostile inputs', () => {
 
   it('nonsense clocks fall back to Date.now()', () => {
     for (const now of [Number.NaN, Number.POSITIVE_INFINITY, -Number.MAX_VALUE]) {
-      assertValid(classify({ status: 429, headers: { 'retry-after': '1' } }, { now }));
+      assertValidClassification(
+        classify({ status: 429, headers: { 'retry-after': '1' } }, { now }),
+      );
     }
   });
 
   it('odd provider hints are carried as given, not looked up on prototypes', () => {
     const weird = classify({ status: 429, headers: {}, body: 'x' }, { provider: '__proto__' });
-    assertValid(weird);
+    assertValidClassification(weird);
     expect(weird?.provider).toBe('__proto__');
   });
 });
