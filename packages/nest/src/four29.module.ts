@@ -1,17 +1,27 @@
 import type { Four29Options } from '@four29/core';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, ModulesContainer } from '@nestjs/core';
 import { FOUR29_OPTIONS, type Four29ModuleAsyncOptions } from './options.js';
+import { attachToSseHandlers } from './sse-routes.js';
 import { UpstreamErrorFilter } from './upstream-error.filter.js';
 import { UpstreamSseInterceptor } from './upstream-sse.interceptor.js';
 
 const filterProvider: Provider = { provide: APP_FILTER, useClass: UpstreamErrorFilter };
-// Nest answers an @Sse() stream's errors itself once its headers are out, past every filter.
-const sseProvider: Provider = { provide: APP_INTERCEPTOR, useClass: UpstreamSseInterceptor };
+// Nest answers an @Sse() stream's errors itself once its headers are out, past every filter, so
+// those handlers get the interceptor; a global one would cost every other route too (sse-routes.ts).
+const SSE_HANDLERS = Symbol('four29 @Sse() handlers');
+const sseProviders: Provider[] = [
+  UpstreamSseInterceptor,
+  {
+    provide: SSE_HANDLERS,
+    useFactory: attachToSseHandlers,
+    inject: [ModulesContainer, UpstreamSseInterceptor],
+  },
+];
 
 /**
- * Registers `UpstreamErrorFilter` as a global filter and `UpstreamSseInterceptor` as a global
- * interceptor. Import it once, in the root module.
+ * Registers `UpstreamErrorFilter` as a global filter and puts `UpstreamSseInterceptor` on every
+ * `@Sse()` handler. Import it once, in the root module.
  * Global, so `@UseFilters(UpstreamErrorFilter)` anywhere gets the same options.
  */
 @Module({})
@@ -21,7 +31,7 @@ export class Four29Module {
     return {
       module: Four29Module,
       global: true,
-      providers: [{ provide: FOUR29_OPTIONS, useValue: options }, filterProvider, sseProvider],
+      providers: [{ provide: FOUR29_OPTIONS, useValue: options }, filterProvider, ...sseProviders],
       exports: [FOUR29_OPTIONS],
     };
   }
@@ -38,7 +48,7 @@ export class Four29Module {
           inject: [...(options.inject ?? [])],
         },
         filterProvider,
-        sseProvider,
+        ...sseProviders,
       ],
       exports: [FOUR29_OPTIONS],
     };

@@ -52,8 +52,8 @@ export interface SseProblemEvent {
  * For `@Sse()` handlers: once Nest has sent the event-stream headers it answers an observable's error
  * itself, without exception filters (a generic `data: Internal server error`). This ends such a stream
  * with four29's problem event instead when the error is an upstream error; before the headers went
- * out, and for anything else, the error goes on to Nest as before. `Four29Module` registers it
- * globally; without the module, `@UseInterceptors(UpstreamSseInterceptor)`.
+ * out, and for anything else, the error goes on to Nest as before. `Four29Module` puts it on
+ * every `@Sse()` handler; without the module, `@UseInterceptors(UpstreamSseInterceptor)`.
  */
 @Injectable()
 export class UpstreamSseInterceptor implements NestInterceptor {

@@ -73,6 +73,12 @@ type AnyResponse = ServerResponse | { raw: ServerResponse };
 
 @Controller()
 export class TestController {
+  /** Who called the handler: Nest's interceptor machinery shows in the stack when it runs. */
+  @Get('caller')
+  caller(): string {
+    return new Error('where').stack ?? '';
+  }
+
   @Get('sync/:name')
   sync(@Param('name') name: string): never {
     throw upstreamError(name);

@@ -179,6 +179,16 @@ describe.each(PLATFORMS)('on %s', (platform) => {
       expect((await get(`${app.url}/sync/openai-tokens`)).status).toBe(503);
     });
   });
+
+  it("leaves routes without @Sse() outside Nest's interceptor machinery", async () => {
+    // A global interceptor would run every request through InterceptorsConsumer (docs/benchmarks.md).
+    const withFour29 = await get(`${app.url}/caller`);
+    expect(withFour29.status).toBe(200);
+    expect(withFour29.body).toContain('TestController.caller');
+    // With an interceptor, the handler runs inside rxjs' `defer`; without, Nest calls it directly.
+    expect(withFour29.body).not.toMatch(/node_modules[\\/]rxjs[\\/]/);
+    expect((await get(`${app.url}/intercepted/openai-tokens`)).status).toBe(503);
+  });
 });
 
 describe.each(PLATFORMS)("the app's own errors on %s", (platform) => {

@@ -153,6 +153,40 @@ describe.each(PLATFORMS)('on %s', (platform) => {
     expect(running.app.get(FOUR29_OPTIONS)).toMatchObject({ policy: 'passthrough' });
   });
 
+  it('gives each app in the process its own @Sse() interceptor, with its own options', async () => {
+    // Handler metadata is shared by every app of the process; both apps stay up at once.
+    const first = recordingLogger();
+    const second = recordingLogger();
+    const a = await start(
+      platform,
+      appModule([Four29Module.forRoot(testOptions({ logger: first }))]),
+    );
+    try {
+      running = await start(
+        platform,
+        appModule([Four29Module.forRoot(testOptions({ logger: second, policy: 'passthrough' }))]),
+      );
+      const path = '/sse/after/openai-tokens';
+      // Nest numbers the events it writes with `id:` lines; the rest is core's event.
+      const events = async (url: string) =>
+        (await get(url + path, { signal: AbortSignal.timeout(5000) })).body.replace(
+          /^id: \d+\n/gm,
+          '',
+        );
+      const fromA = { body: await events(a.url) };
+      const fromB = { body: await events(running.url) };
+      const ctx = { method: 'GET', path, responseStarted: true, downstreamStatus: 200 } as const;
+      expect(fromA.body).toContain(expected(upstreamError('openai-tokens'), ctx).sse.trim());
+      expect(fromB.body).toContain(
+        expected(upstreamError('openai-tokens'), ctx, { policy: 'passthrough' }).sse.trim(),
+      );
+      expect(first.records).toHaveLength(1);
+      expect(second.records).toHaveLength(1);
+    } finally {
+      await a.close();
+    }
+  });
+
   it.each([
     ['an HttpAdapterHost', (app: INestApplication) => app.get(HttpAdapterHost)],
     ['the HTTP adapter', (app: INestApplication) => app.getHttpAdapter()],
