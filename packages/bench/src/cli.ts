@@ -115,6 +115,14 @@ const MICRO: Record<Mode, MicroSettings> = {
 
 const SKIPPABLE = ['sizes', 'micro', 'throughput', 'happy', 'error'];
 
+function usage(): string {
+  return `pnpm bench [--quick] [--json file] [--write-docs] [--check] [--only ${frameworkNames().join(',')}]
+  [--skip ${SKIPPABLE.join(',')}] [--rounds N] [--generations N] [--duration S] [--no-pin]
+  [--record-sizes "<reason>"]
+pnpm bench --fleet [--quick] [--write-docs] [--check]
+See docs/benchmarks.md.`;
+}
+
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
@@ -134,9 +142,14 @@ async function main(): Promise<number> {
       'no-pin': { type: 'boolean', default: false },
       'record-sizes': { type: 'string' },
       fleet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
   });
+  if (values.help) {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
   const mode: Mode = values.quick ? 'quick' : 'full';
   if (values['write-docs'] && mode === 'quick') throw new Error('--write-docs needs a full run');
   if (values.fleet) return fleetMain(mode, values['write-docs'], values.check);
@@ -255,7 +268,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    // A mistyped flag is the user's error, not a crash: say what is accepted.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      console.error(`${(err as Error).message}\n\n${usage()}`);
+    } else console.error(err);
     process.exit(2);
   },
 );
