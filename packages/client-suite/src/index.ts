@@ -4,10 +4,12 @@ import { createServer as createHttp2Server, type Http2Server } from 'node:http2'
 import type { AddressInfo } from 'node:net';
 import {
   type Classification,
+  type ClassifyOptions,
   classify,
   createUpstreamErrorHandler,
   type HandledUpstreamError,
 } from '@four29/core';
+import { EXPECTED_KEYS, FIXTURE_NOW, fixtureById, type UpstreamFixture } from '@four29/fixtures';
 import { type MockUpstream, startMockUpstream } from '@four29/mock-upstream';
 import { expect } from 'vitest';
 
@@ -109,6 +111,79 @@ function describeError(thrown: unknown): string {
   if (typeof thrown !== 'object' || thrown === null) return String(thrown);
   const e = thrown as { name?: unknown; code?: unknown; constructor?: { name?: unknown } };
   return `${String(e.constructor?.name)} ${String(e.name)} ${String(e.code)}`;
+}
+
+export interface FixtureServer {
+  /** Base URL that replays fixture `id` for every path under it: `${url}/f/<id>`. */
+  readonly url: string;
+  /** How many requests each fixture id has been asked for (to see an SDK's retries). */
+  readonly hits: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback server that answers every request under `/f/<fixture id>/` with that recorded
+ * response — status, headers and body exactly as in packages/fixtures, replayed at FIXTURE_NOW.
+ * For the SDKs of providers apps/mock-upstream has no routes for (the OpenAI-compatible ones).
+ */
+export async function startFixtureServer(): Promise<FixtureServer> {
+  const hits = new Map<string, number>();
+  const server = createServer((req, res) => {
+    req.resume();
+    const raw = /^\/f\/([^/?]+)/.exec(req.url ?? '')?.[1];
+    const id = raw === undefined ? undefined : decodeURIComponent(raw);
+    let r: ReturnType<UpstreamFixture['respond']>;
+    try {
+      if (id === undefined) throw new Error(`no fixture id in ${req.url}`);
+      r = fixtureById(id).respond(FIXTURE_NOW);
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+      return;
+    }
+    hits.set(id as string, (hits.get(id as string) ?? 0) + 1);
+    res
+      .writeHead(r.status, r.headers)
+      .end(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${portOf(server)}`,
+    hits,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The fixture's base URL on a fixture server. */
+export function fixtureUrl(server: FixtureServer, f: UpstreamFixture): string {
+  return `${server.url}/f/${encodeURIComponent(f.id)}`;
+}
+
+function pickExpected(
+  c: Partial<Record<(typeof EXPECTED_KEYS)[number], unknown>> | null,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of EXPECTED_KEYS) out[key] = c?.[key];
+  return out;
+}
+
+/**
+ * What core's normalize.clients test checks for every fixture: each key of `expected` is exactly
+ * the fixture's (an absent key must be absent), classified at FIXTURE_NOW; and the handler answers.
+ */
+export function expectFixture(
+  thrown: unknown,
+  f: UpstreamFixture,
+  options: Omit<ClassifyOptions, 'now'> = {},
+): Classification {
+  const classification = classify(thrown, { ...options, now: FIXTURE_NOW });
+  expect(classification, `classify(${describeError(thrown)}) for ${f.id}`).not.toBeNull();
+  expect(pickExpected(classification)).toEqual(pickExpected(f.expected));
+  expectUpstream(thrown, { kind: f.expected.kind, retryable: f.expected.retryable });
+  if (classification === null) throw new Error('unreachable');
+  return classification;
 }
 
 export const OPENAI_BODY = JSON.stringify({
