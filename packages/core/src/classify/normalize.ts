@@ -9,8 +9,9 @@
  *
  * 1. **An HTTP error response**: an HTTP status 400–599 (`status`, `statusCode`,
  *    `response.status|statusCode`, AWS `$metadata.httpStatusCode`) together with something only a
- *    response has: response headers (`headers`, `response.headers`, `responseHeaders`), a response
- *    body (`body`, `error`, `data`, `response.data|body`, `responseBody`), AWS `$metadata`/`$fault`,
+ *    response has: response headers (`headers`, `response.headers`, `responseHeaders`,
+ *    `rawResponse.headers`), a response body (`body`, `error`, `data`, `response.data|body`,
+ *    `responseBody`), AWS `$metadata`/`$fault`,
  *    `isAxiosError`, or the name of an HTTP error class (`ApiError` of @google/genai,
  *    `UpstreamHttpError`). A status alone is not enough: that is what the app's own HTTP errors
  *    look like.
@@ -24,7 +25,8 @@
  *    `TimeoutError` DOMException (`AbortSignal.timeout`); and, by each client's own marks (see
  *    {@link clientNetworkInfo}): the Vercel AI SDK's `APICallError` without a response, got's
  *    `RequestError`/`TimeoutError`, ky's `TimeoutError`, node-fetch's `FetchError`, LangChain's
- *    `TimeoutError`, an AWS SDK error with `$metadata` but no response.
+ *    `TimeoutError`, an AWS SDK error with `$metadata` but no response, the `CohereError` a
+ *    Fern-generated SDK (cohere-ai) throws for its own timeout.
  *
  * The boundary for connection errors: the *same* `ECONNREFUSED` is an upstream failure when an
  * HTTP or LLM client threw it (its error class, or a cause chain under one, shows that client's
@@ -101,7 +103,8 @@ export interface UpstreamErrorInfo {
     | 'got'
     | 'ky'
     | 'node-fetch'
-    | 'langchain';
+    | 'langchain'
+    | 'fern';
   /**
    * Lower-case host, with its port, of the URL the client called (`api.mistral.ai`,
    * `localhost:11434`), when its error says: for provider detection only, never logged or sent.
@@ -312,6 +315,20 @@ function clientNetworkInfo(value: unknown, name: string): UpstreamErrorInfo | un
       return connectionInfo(value, name, true, 'langchain');
     return undefined;
   }
+  // cohere-ai (Fern's fetcher): its timeout aborts the request with the string "timeout", fetch
+  // rejects with that string, and the SDK wraps it in a plain `CohereError` with no status, the
+  // string as `cause` and its placeholder `rawResponse` for "no response" (status 0, not the 499
+  // it uses when the caller's own signal aborted).
+  if (get(value, 'cause') === 'timeout' && hasOwn(value, 'statusCode')) {
+    const raw = getObject(value, 'rawResponse');
+    if (
+      get(value, 'statusCode') === undefined &&
+      get(raw, 'status') === 0 &&
+      typeof get(raw, 'statusText') === 'string' &&
+      typeof get(raw, 'redirected') === 'boolean'
+    )
+      return connectionInfo(value, name, true, 'fern');
+  }
   // node-fetch: `FetchError` with `type: 'system'` wraps the socket error and copies its code;
   // v2's own timeouts are `request-timeout` / `body-timeout`.
   if (name === 'FetchError') {
@@ -477,10 +494,14 @@ function httpErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefi
     statusOf(get(response, 'status')) ??
     statusOf(get(response, 'statusCode')) ??
     statusOf(get(metadata, 'httpStatusCode'));
+  // Fern-generated SDKs (cohere-ai) keep the response's headers only on `rawResponse`; its
+  // `status` is never read (a placeholder 499 or 0 when no response came).
+  const rawResponse = getObject(value, 'rawResponse');
   const headersSource = firstDefined(
     getObject(value, 'headers'),
     getObject(response, 'headers'),
     getObject(value, 'responseHeaders'),
+    getObject(rawResponse, 'headers'),
   );
   const isAws = metadata !== undefined || typeof get(value, '$fault') === 'string';
   const isAxios = get(value, 'isAxiosError') === true;
@@ -567,7 +588,7 @@ function httpErrorInfo(value: unknown, name: string): UpstreamErrorInfo | undefi
     ...optional('requestId', requestIdOf(value)),
     ...optional('awsName', isAws ? name : undefined),
     ...optional('provider', provider),
-    ...optional('host', requestHost(value, response)),
+    ...optional('host', requestHost(value, response ?? rawResponse)),
   };
 }
 
@@ -593,7 +614,8 @@ export function hostOf(url: unknown): string | undefined {
 
 /**
  * Where the request went, from what clients keep on their errors: `url` (UpstreamHttpError, the
- * AI SDK's APICallError), `response.url` (fetch-based clients), axios `config.baseURL`/`config.url`,
+ * AI SDK's APICallError), `response.url` (fetch-based clients; `rawResponse.url` of
+ * @mistralai/mistralai and cohere-ai), axios `config.baseURL`/`config.url`,
  * got `options.url`, ky and ofetch `request`, node-fetch's message. openai-node's APIError keeps
  * no URL at all.
  */
