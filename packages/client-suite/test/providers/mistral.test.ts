@@ -3,7 +3,7 @@
  * (packages/fixtures). The host is 127.0.0.1, so Mistral is told by what its answers carry: the
  * `x-ratelimit-*-minute` headers, or the top-level `{"object": "error", …}` body.
  */
-import { fixtures } from '@four29/fixtures';
+import { FIXTURE_NOW, fixtures } from '@four29/fixtures';
 import { Mistral } from '@mistralai/mistralai';
 import type { RetryConfig } from '@mistralai/mistralai/lib/retries.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,7 +69,7 @@ describe('@mistralai/mistralai, default (no retries): SDKError with statusCode, 
 
   it.each(MISTRAL.map((f) => [f.id, f] as const))('%s, no provider hint', async (_id, f) => {
     const thrown = await thrownBy(() => chat(fixtureUrl(replay, f)));
-    expect(thrown).toMatchObject({ name: 'SDKError', statusCode: f.respond(0).status });
+    expect(thrown).toMatchObject({ name: 'SDKError', statusCode: f.respond(FIXTURE_NOW).status });
     expect(typeof (thrown as { body: unknown }).body).toBe('string');
     expectFixture(thrown, f);
   });
