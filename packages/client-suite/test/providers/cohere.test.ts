@@ -3,10 +3,14 @@
  * Cohere's recorded answers (packages/fixtures). The host is 127.0.0.1 and the bodies are a bare
  * `{"id"?, "message"}`, so Cohere is told by its wording ("using a Trial key", its dashboard link).
  */
-import { fixtures, type UpstreamFixture } from '@four29/fixtures';
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FIXTURE_NOW, fixtures, type UpstreamFixture } from '@four29/fixtures';
 import { CohereClient, CohereClientV2 } from 'cohere-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CLIENT_TIMEOUT_MS,
   expectFixture,
   expectNotUpstream,
   expectUpstream,
@@ -127,5 +131,47 @@ describe.concurrent('cohere-ai with its default retries (2)', () => {
       kind: 'upstream_error',
       upstreamCode: 'ECONNREFUSED',
     });
+  });
+});
+
+describe('cohere-ai timeouts', () => {
+  it('timeoutInSeconds: a CohereError whose cause is the abort reason, the string "timeout"', async () => {
+    const thrown = await thrownBy(() =>
+      v2(up.hangUrl, { maxRetries: 0, timeoutInSeconds: CLIENT_TIMEOUT_MS / 1000 }),
+    );
+    // The SDK aborts its controller with the string "timeout", fetch rejects with that string, and
+    // so its own CohereTimeoutError branch (for an AbortError) is never taken.
+    expect(thrown).toMatchObject({ name: 'CohereError', message: '"timeout"', cause: 'timeout' });
+    expectUpstream(thrown, { kind: 'upstream_timeout', retryable: true });
+  });
+});
+
+describe('cohere-ai keeps the response headers only on rawResponse', () => {
+  it('Retry-After and the request id are read from there', async () => {
+    // Not a recorded fixture: the trial fixtures carry no Retry-After, so this 429 adds one (and a
+    // request id) to the per-minute body, to show the real SDK's error still gives them.
+    const f = byId('cohere.trial.per_minute');
+    const server = createServer((req, res) => {
+      req.resume();
+      const r = f.respond(FIXTURE_NOW);
+      res
+        .writeHead(r.status, { ...r.headers, 'retry-after': '7', 'x-request-id': 'req_cohere_1' })
+        .end(JSON.stringify(r.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const thrown = await thrownBy(() =>
+        v2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+      );
+      expect(thrown).not.toHaveProperty('headers');
+      expectUpstream(thrown, {
+        kind: 'rate_limited',
+        provider: 'cohere',
+        retryAfterMs: 7000,
+        upstreamRequestId: 'req_cohere_1',
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
