@@ -2,12 +2,15 @@ import { parseArgs } from 'node:util';
 import { CASES, caseId } from './cases.js';
 import { renderDisagreements, renderProblem, renderTable } from './report.js';
 import { disagreements, type Outcome, runAll } from './runner.js';
+import { renderSharedBudget, runSharedBudget } from './shared-budget.js';
 import { type Stack, type StartedApp, startStack } from './stack.js';
 
 const USAGE = `Usage: pnpm demo [--serve]
 
 Starts the mock upstream and the example apps on free ports, sends every scenario to every app
-over HTTP and prints what each answered. Exits non-zero if two frameworks answer differently.
+over HTTP and prints what each answered, then shows paced fetches acting as several instances
+overshoot one shared budget with their own state and keep to it with one shared store.
+Exits non-zero if two frameworks answer differently.
 
   --serve   keep everything running afterwards and print URLs and curl lines to try`;
 
@@ -104,6 +107,9 @@ async function main(): Promise<number> {
       `\nAll ${names.length} frameworks answered all ${CASES.length} cases alike: status, headers and body bytes (${seconds}s).`,
     );
   }
+
+  console.log('\nSeveral instances, one budget\n');
+  console.log(renderSharedBudget(await runSharedBudget()));
 
   if (values.serve === true) {
     console.log(`\n${curlLines(stack)}\n`);

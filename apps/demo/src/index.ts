@@ -14,6 +14,14 @@ export {
   signature,
 } from './runner.js';
 export {
+  renderSharedBudget,
+  runSharedBudget,
+  type SharedBudgetOptions,
+  type SharedBudgetResult,
+  type SharedBudgetRow,
+  type SharedBudgetVariant,
+} from './shared-budget.js';
+export {
   DEMO_ANTHROPIC_KEY,
   DEMO_OPENAI_KEY,
   type Stack,
