@@ -1,3 +1,5 @@
+import { SAME_WINDOW_MS } from '@four29/resilience';
+
 /**
  * The Lua scripts: each decision of the breaker and the paced fetch is one script, so it is atomic
  * across every instance sharing the server. Times are epoch ms from the calling instance's clock
@@ -143,8 +145,10 @@ return {1, seq, peers}
 
 /**
  * RELEASE ARGV: now, reservation, seq, blocked until or '', minTtl, budget count, then per budget:
- * name, remaining, limit or '', resetAt or '', countsRequests (1/0). An answer to a request sent
- * before the one a budget came from may only lower its estimate, never raise it.
+ * name, remaining, limit or '', resetAt or '', countsRequests (1/0). Which report of a budget to
+ * keep follows SAME_WINDOW_MS of @four29/resilience: within one window the lowest
+ * remaining with the later reset, a later window replaces, a late earlier window is dropped;
+ * without resets an answer sent earlier may only lower the estimate. The stored seq never goes back.
  */
 export const PACE_RELEASE = `
 local suffix = '|' .. ARGV[2]
@@ -172,9 +176,17 @@ for k = 1, tonumber(ARGV[6]) do
   local field = 'a:' .. name
   local cur = redis.call('HGET', KEYS[1], field)
   local take = true
+  local kseq = ARGV[3]
   if cur then
     local crem, clim, creset, ccr, cseq = string.match(cur, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-    if seq <= (tonumber(cseq) or 0) then
+    if (tonumber(cseq) or 0) > seq then kseq = cseq end
+    local r, c = tonumber(reset), tonumber(creset)
+    if r and c and math.abs(r - c) <= ${SAME_WINDOW_MS} then
+      if tonumber(crem) < tonumber(rem) then rem = crem end
+      if c > r then reset = creset end
+    elseif r and c then
+      if r < c then rem, lim, reset, cr = crem, clim, creset, ccr end
+    elseif seq <= (tonumber(cseq) or 0) then
       take = avail(tonumber(rem), tonumber(lim), tonumber(reset))
         < avail(tonumber(crem), tonumber(clim), tonumber(creset))
     end
@@ -182,7 +194,7 @@ for k = 1, tonumber(ARGV[6]) do
     take = false
   end
   if take then
-    redis.call('HSET', KEYS[1], field, rem .. '|' .. lim .. '|' .. reset .. '|' .. cr .. '|' .. ARGV[3])
+    redis.call('HSET', KEYS[1], field, rem .. '|' .. lim .. '|' .. reset .. '|' .. cr .. '|' .. kseq)
   end
   if tonumber(reset) then horizon = math.max(horizon, tonumber(reset) - now) end
 end

@@ -4,6 +4,7 @@ import {
   createMemoryStore,
   createPacedFetch,
   createQuotaBreaker,
+  type PaceDecision,
   type ResilienceStore,
 } from '@four29/resilience';
 import { upstreamHttpError as upstreamError } from '@four29/test-kit';
@@ -385,6 +386,44 @@ describe.each(BACKENDS)('shared state through $name', (backend) => {
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
     expect(calls).toEqual(['a', 'b', 'a']);
+  });
+
+  describe('answers that arrive in another order than the upstream counted them', () => {
+    const id = 'openai.example.test/ooo';
+    const t0 = Date.now();
+    const reset = t0 + 20_000;
+    const ask = (store: ResilienceStore, reservation: string, at: number) =>
+      store.paceAcquire(id, at, { tokens: 0, leaseMs: 10_000, reservation });
+    const report = (seq: number, remaining: number, resetAt: number) => ({
+      seq,
+      budgets: [{ name: 'requests', remaining, limit: 10, resetAt, countsRequests: true }],
+    });
+    const seqOf = (d: PaceDecision) => (d.go ? d.seq : -1);
+
+    it('within one window, an answer sent later but counted earlier does not raise the budget', async () => {
+      const first = seqOf(await ask(storeA, 'r1', t0));
+      const second = seqOf(await ask(storeB, 'r2', t0 + 1));
+      expect(second).toBeGreaterThan(first);
+      // The upstream counted the second request first (2 left), then the first (1 left); the
+      // first's answer arrives first. Its reset is a few ms off the other's (header rounding).
+      await storeA.paceRelease(id, t0 + 5, 'r1', report(first, 1, reset));
+      await storeB.paceRelease(id, t0 + 6, 'r2', report(second, 2, reset + 3));
+      // One slot left: one request goes, the next waits for the later of the two resets.
+      expect((await ask(storeA, 'r3', t0 + 7)).go).toBe(true);
+      expect(await ask(storeB, 'r4', t0 + 8)).toMatchObject({ go: false, waitMs: 20_000 + 3 - 8 });
+    });
+
+    it("a later window's answer replaces the budget; a late answer from the window before is dropped", async () => {
+      const first = seqOf(await ask(storeA, 'r1', t0));
+      const second = seqOf(await ask(storeB, 'r2', t0 + 1));
+      const third = seqOf(await ask(storeA, 'r3', t0 + 2));
+      await storeA.paceRelease(id, t0 + 5, 'r1', report(first, 0, reset));
+      // Counted after the window turned: a fresh window with 9 left.
+      await storeB.paceRelease(id, t0 + 6, 'r2', report(second, 9, reset + 2000));
+      // Counted in the old window, arriving last with the highest seq: it must not bring 0 back.
+      await storeA.paceRelease(id, t0 + 7, 'r3', report(third, 0, reset));
+      expect((await ask(storeB, 'r4', t0 + 8)).go).toBe(true);
+    });
   });
 
   onRedis('runs its scripts again after SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {

@@ -33,3 +33,4 @@ export type {
   ResilienceStore,
   SharedBudget,
 } from './store.js';
+export { SAME_WINDOW_MS } from './store.js';

@@ -4,16 +4,17 @@
  * do (several workers of one process, tests, the demo). The same decisions as `@four29/redis`'s
  * Lua scripts, in the same order, so a test against one holds for the other.
  */
-import type {
-  BreakerEntry,
-  BreakerRecord,
-  BreakerStore,
-  BreakerTrip,
-  PaceDecision,
-  PaceReport,
-  PaceRequest,
-  PacingStore,
-  ResilienceStore,
+import {
+  type BreakerEntry,
+  type BreakerRecord,
+  type BreakerStore,
+  type BreakerTrip,
+  type PaceDecision,
+  type PaceReport,
+  type PaceRequest,
+  type PacingStore,
+  type ResilienceStore,
+  SAME_WINDOW_MS,
 } from './store.js';
 
 interface BreakerState {
@@ -65,6 +66,27 @@ export interface MemoryStoreOptions {
 function available(b: Announced, now: number): number {
   if (b.resetAt !== undefined && now >= b.resetAt) return b.limit ?? Number.POSITIVE_INFINITY;
   return b.remaining;
+}
+
+/** What to keep of two reports of one budget: see `SAME_WINDOW_MS`. */
+function newerBudget(current: Announced, next: Announced, now: number): Announced {
+  const seq = Math.max(current.seq, next.seq);
+  if (current.resetAt !== undefined && next.resetAt !== undefined) {
+    if (Math.abs(next.resetAt - current.resetAt) <= SAME_WINDOW_MS) {
+      return {
+        ...next,
+        remaining: Math.min(current.remaining, next.remaining),
+        resetAt: Math.max(current.resetAt, next.resetAt),
+        seq,
+      };
+    }
+    return next.resetAt > current.resetAt ? { ...next, seq } : { ...current, seq };
+  }
+  // Without resets: the later-sent answer wins; an earlier one may only lower the estimate.
+  if (next.seq > current.seq || available(next, now) < available(current, now)) {
+    return { ...next, seq };
+  }
+  return { ...current, seq };
 }
 
 function bounded<V extends { expiresAt: number }>(map: Map<string, V>, max: number): void {
@@ -258,12 +280,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ResilienceS
           seq: report.seq,
         };
         const current = p.budgets.get(o.name);
-        // An answer to an older request may only lower the estimate.
-        const take =
-          current === undefined
-            ? p.budgets.size < MAX_BUDGETS
-            : report.seq > current.seq || available(next, now) < available(current, now);
-        if (take) p.budgets.set(o.name, next);
+        if (current === undefined) {
+          if (p.budgets.size < MAX_BUDGETS) p.budgets.set(o.name, next);
+        } else {
+          p.budgets.set(o.name, newerBudget(current, next, now));
+        }
         if (o.resetAt !== undefined) horizon = Math.max(horizon, o.resetAt - now);
       }
       p.expiresAt = Math.max(p.expiresAt, Date.now() + horizon);

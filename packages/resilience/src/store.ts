@@ -115,6 +115,16 @@ export type PaceDecision =
       readonly peers?: number | undefined;
     };
 
+/**
+ * Two reports of one budget whose resets are this close belong to one window of the upstream's:
+ * resets in whole seconds (IETF `t`, epoch seconds, RFC 3339) spread one window's reset over up to
+ * a second, answer delays add a few ms, and real windows are a minute or longer apart. Within
+ * one window the upstream's count only grows, so a store keeps the lowest remaining and the later
+ * reset, whatever order the answers arrive in. A later window replaces; a late answer from an
+ * earlier one is dropped. `@four29/redis`'s release script uses the same figure.
+ */
+export const SAME_WINDOW_MS = 1000;
+
 export interface PaceReport {
   readonly seq: number;
   readonly budgets: readonly SharedBudget[];

@@ -205,7 +205,8 @@ describe('createPacedFetch: concurrency', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(up.calls).toHaveLength(3);
 
-    // The server counted one of them: one left, but the other is still in flight.
+    // A second later the server counted one of them: one left, but the other is still in flight.
+    await vi.advanceTimersByTimeAsync(1000);
     up.calls[1]?.answer(200, { ratelimit: '"w";r=1;t=59' });
     await vi.advanceTimersByTimeAsync(0);
     expect(up.calls).toHaveLength(3);
@@ -257,6 +258,31 @@ describe('createPacedFetch: concurrency', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     await until(() => up.calls.length === 3, 'after reset');
     up.calls[2]?.answer(200);
+    await held;
+  });
+
+  it('an answer sent later but counted earlier by the upstream cannot raise the estimate', async () => {
+    const up = manualUpstream();
+    const { paced, holds } = setup(up.fetch);
+    const sentFirst = paced(URL_A);
+    const sentSecond = paced(URL_A);
+    await until(() => up.calls.length === 2, 'both sent');
+    // The upstream counted the second first (2 left), then the first (1 left); the first's
+    // answer arrives first. One slot is left in this window, not two.
+    up.calls[0]?.answer(200, { ratelimit: '"w";r=1;t=60' });
+    await sentFirst;
+    up.calls[1]?.answer(200, { ratelimit: '"w";r=2;t=60' });
+    await sentSecond;
+    const last = paced(URL_A);
+    await until(() => up.calls.length === 3, 'the last slot');
+    const held = paced(URL_A);
+    await until(() => holds.length === 1, 'the hold');
+    expect(up.calls).toHaveLength(3);
+    up.calls[2]?.answer(200, { ratelimit: '"w";r=0;t=60' });
+    await last;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await until(() => up.calls.length === 4, 'after reset');
+    up.calls[3]?.answer(200);
     await held;
   });
 });
