@@ -74,8 +74,16 @@ export function createStoreGuard(store: object, options: StoreGuardOptions): Sto
       return new Promise<T | typeof FAILED>((resolve) => {
         let settled = false;
         const timer = setTimeout(() => {
-          settled = true;
-          resolve(fail(FAILED));
+          // On a busy event loop this timer runs late, before the turn reads the I/O that came
+          // meanwhile: the store's answer may be waiting in the socket. One more turn lets it
+          // through, so our own event-loop lag does not count as a store outage.
+          unrefTimer(
+            setTimeout(() => {
+              if (settled) return;
+              settled = true;
+              resolve(fail(FAILED));
+            }, 0),
+          );
         }, timeoutMs);
         unrefTimer(timer);
         let pending: Promise<T>;
@@ -88,13 +96,21 @@ export function createStoreGuard(store: object, options: StoreGuardOptions): Sto
         }
         pending.then(
           (value) => {
-            if (settled) return;
+            if (settled) {
+              // A late answer: the store is up, only slower than the timeout. Ask it again from
+              // the next call instead of deciding locally for the whole back-off; it counts as
+              // back (and warns again on the next outage) only once it answers in time.
+              h.retryAt = 0;
+              return;
+            }
+            settled = true;
             clearTimeout(timer);
             h.down = false;
             resolve(value);
           },
           (error: unknown) => {
             if (settled) return;
+            settled = true;
             clearTimeout(timer);
             resolve(fail(error));
           },

@@ -97,6 +97,56 @@ describe.each(hostile)('a store that %s', (_name, behave) => {
   });
 });
 
+describe('a store slower than its timeout', () => {
+  it('is asked again from the call after its late answer; one warning until it answers in time', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const memory = createMemoryStore();
+    let delay = 80;
+    let asked = 0;
+    const slow: ResilienceStore = {
+      ...memory,
+      async paceAcquire(...args) {
+        asked++;
+        await sleep(delay);
+        return memory.paceAcquire(...args);
+      },
+      async paceRelease(...args) {
+        await sleep(delay);
+        return memory.paceRelease(...args);
+      },
+    };
+    const warnings: unknown[] = [];
+    const paced = createPacedFetch({
+      store: slow,
+      storeTimeoutMs: 20,
+      logger: { warn: (obj: unknown) => warnings.push(obj) },
+      fetch: async () => new Response('{}'),
+    });
+    const call = async () =>
+      (await paced(URL_A, { headers: { authorization: `Bearer ${KEY}` } })).status;
+
+    expect(await call()).toBe(200);
+    expect([asked, warnings.length]).toEqual([1, 1]);
+    // Within the back-off after a failure the store is left alone...
+    expect(await call()).toBe(200);
+    expect(asked).toBe(1);
+    // ...but once its late answer came, it is up: the next call asks it again, and a slow
+    // answer in the same outage warns no more.
+    await sleep(250);
+    expect(await call()).toBe(200);
+    expect([asked, warnings.length]).toEqual([2, 1]);
+    await sleep(250);
+    delay = 0;
+    expect(await call()).toBe(200);
+    expect(asked).toBe(3);
+    // Answered in time, the outage is over: the next one warns again.
+    delay = 80;
+    expect(await call()).toBe(200);
+    expect([asked, warnings.length]).toEqual([4, 2]);
+    await sleep(250);
+  });
+});
+
 describe('store options', () => {
   it('accept explicit undefined (exactOptionalPropertyTypes) and a logger that throws', async () => {
     const maybe = <T>(v: T | undefined) => v;
