@@ -3,7 +3,7 @@
  * a paced fetch of its own, or a paced fetch on the shared Redis store. Forked by fleet.ts.
  */
 import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createRedisStore } from '@four29/redis';
 import { createPacedFetch, type PacingStore } from '@four29/resilience';
 import OpenAI from 'openai';
@@ -41,6 +41,8 @@ export interface FleetChildResult {
   readonly storeMs: readonly number[];
   /** Warnings the paced fetch logged: one per store outage (no answer within storeTimeoutMs). */
   readonly storeWarnings: number;
+  /** This instance's event-loop delay p99 over the run, ms: a store timeout shorter than it fires. */
+  readonly loopLagP99: number;
 }
 
 export type ChildMessage =
@@ -134,6 +136,8 @@ async function run(config: FleetChildConfig): Promise<void> {
   setMaxListeners(0, stop.signal);
   await new Promise((r) => setTimeout(r, Math.max(0, go.startAt - Date.now())));
   const timer = setTimeout(() => stop.abort(), Math.max(0, go.endAt - Date.now()));
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   const caller = async () => {
     while (!stop.signal.aborted) {
       try {
@@ -152,7 +156,9 @@ async function run(config: FleetChildConfig): Promise<void> {
   clearTimeout(timer);
   // Let the releases of the last answers reach the store before disconnecting.
   await new Promise((r) => setTimeout(r, 100));
-  send({ type: 'result', result: { ...counts, storeMs, storeWarnings } });
+  lag.disable();
+  const loopLagP99 = lag.percentile(99) / 1e6;
+  send({ type: 'result', result: { ...counts, storeMs, storeWarnings, loopLagP99 } });
   await redis?.quit().catch(() => {});
 }
 

@@ -78,6 +78,8 @@ export interface FleetRow {
   readonly storeCalls: number;
   /** Store outages the instances' paced fetches warned about (then decided in-process). */
   readonly storeWarnings: number;
+  /** The worst instance's event-loop delay p99, ms. */
+  readonly loopLagP99: number;
   /** The upstream 429s by the fixture the mock answered with: which budget ran out. */
   readonly refusedBy: Readonly<Record<string, number>>;
 }
@@ -220,6 +222,7 @@ function summarize(
     storeCalls: storeMs.length,
     refusedBy,
     storeWarnings: sum((r) => r.storeWarnings),
+    loopLagP99: Math.max(0, ...results.map((r) => r.loopLagP99)),
   };
 }
 
@@ -308,7 +311,7 @@ const VARIANT_LABEL: Record<FleetVariant, string> = {
 const ms = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(2)} ms`);
 
 function fleetLine(r: FleetRow): string {
-  return `${r.requests} requests, ${r.upstream429} upstream 429s (${r.per1000.toFixed(1)}/1000), goodput ${r.goodput.toFixed(1)} %, store p50 ${ms(r.storeP50)} p99 ${ms(r.storeP99)}${
+  return `${r.requests} requests, ${r.upstream429} upstream 429s (${r.per1000.toFixed(1)}/1000), goodput ${r.goodput.toFixed(1)} %, store p50 ${ms(r.storeP50)} p99 ${ms(r.storeP99)}, loop lag p99 ${ms(r.loopLagP99)}${
     r.storeWarnings > 0 ? `, ${r.storeWarnings} store outages` : ''
   }${
     r.upstream429 > 0
@@ -360,6 +363,12 @@ export function fleetVerdicts(
       value: ms(target.storeP99),
       verdict: 'info',
     },
+    {
+      measurement: 'event-loop delay p99, worst instance (Redis store, K = 4)',
+      target: '—',
+      value: ms(target.loopLagP99),
+      verdict: 'info',
+    },
   ];
 }
 
@@ -380,11 +389,11 @@ export function fleetMarkdown(
     '| --- | --- | --- | --- |',
     ...verdicts.map((v) => `| ${v.measurement} | ${v.target} | ${v.value} | ${v.verdict} |`),
     '',
-    '| K | Variant | Requests | Upstream 429s | per 1,000 | Goodput | Local 429s | Store outages | Store p50 | Store p99 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| K | Variant | Requests | Upstream 429s | per 1,000 | Goodput | Local 429s | Store outages | Store p50 | Store p99 | Loop lag p99 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.instances} | ${VARIANT_LABEL[r.variant]} | ${r.requests} | ${r.upstream429} | ${r.per1000.toFixed(1)} | ${r.goodput.toFixed(1)} % | ${r.local429} | ${r.variant.startsWith('redis') ? r.storeWarnings : '–'} | ${ms(r.storeP50)} | ${ms(r.storeP99)} |`,
+        `| ${r.instances} | ${VARIANT_LABEL[r.variant]} | ${r.requests} | ${r.upstream429} | ${r.per1000.toFixed(1)} | ${r.goodput.toFixed(1)} % | ${r.local429} | ${r.variant.startsWith('redis') ? r.storeWarnings : '–'} | ${ms(r.storeP50)} | ${ms(r.storeP99)} | ${ms(r.loopLagP99)} |`,
     ),
   ].join('\n');
 }
