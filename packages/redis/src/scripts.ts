@@ -182,7 +182,8 @@ for k = 1, tonumber(ARGV[6]) do
     if (tonumber(cseq) or 0) > seq then kseq = cseq end
     local r, c = tonumber(reset), tonumber(creset)
     if r and c and math.abs(r - c) <= ${SAME_WINDOW_MS} then
-      if tonumber(crem) < tonumber(rem) then rem = crem end
+      local nr, nc = tonumber(rem), tonumber(crem)
+      if nc and not (nr and nr <= nc) then rem = crem end
       if c > r then reset = creset end
     elseif r and c then
       if r < c then rem, lim, reset, cr = crem, clim, creset, ccr end
