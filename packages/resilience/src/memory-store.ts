@@ -9,12 +9,12 @@ import {
   type BreakerRecord,
   type BreakerStore,
   type BreakerTrip,
+  newerReport,
   type PaceDecision,
   type PaceReport,
   type PaceRequest,
   type PacingStore,
   type ResilienceStore,
-  SAME_WINDOW_MS,
 } from './store.js';
 
 interface BreakerState {
@@ -66,27 +66,6 @@ export interface MemoryStoreOptions {
 function available(b: Announced, now: number): number {
   if (b.resetAt !== undefined && now >= b.resetAt) return b.limit ?? Number.POSITIVE_INFINITY;
   return b.remaining;
-}
-
-/** What to keep of two reports of one budget: see `SAME_WINDOW_MS`. */
-function newerBudget(current: Announced, next: Announced, now: number): Announced {
-  const seq = Math.max(current.seq, next.seq);
-  if (current.resetAt !== undefined && next.resetAt !== undefined) {
-    if (Math.abs(next.resetAt - current.resetAt) <= SAME_WINDOW_MS) {
-      return {
-        ...next,
-        remaining: Math.min(current.remaining, next.remaining),
-        resetAt: Math.max(current.resetAt, next.resetAt),
-        seq,
-      };
-    }
-    return next.resetAt > current.resetAt ? { ...next, seq } : { ...current, seq };
-  }
-  // Without resets: the later-sent answer wins; an earlier one may only lower the estimate.
-  if (next.seq > current.seq || available(next, now) < available(current, now)) {
-    return { ...next, seq };
-  }
-  return { ...current, seq };
 }
 
 function bounded<V extends { expiresAt: number }>(map: Map<string, V>, max: number): void {
@@ -283,7 +262,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ResilienceS
         if (current === undefined) {
           if (p.budgets.size < MAX_BUDGETS) p.budgets.set(o.name, next);
         } else {
-          p.budgets.set(o.name, newerBudget(current, next, now));
+          p.budgets.set(
+            o.name,
+            newerReport(current, next, true, () => available(next, now) < available(current, now)),
+          );
         }
         if (o.resetAt !== undefined) horizon = Math.max(horizon, o.resetAt - now);
       }

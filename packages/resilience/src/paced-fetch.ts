@@ -3,7 +3,7 @@ import { clockOption, countOption, MAX_TIMER_MS, numberOption } from '@four29/co
 import { type ObservedLimit, readAnnouncedLimits, readRetryAfter } from './headers.js';
 import { abortableSleep, abortReason, callHook, hashKey, isAbortSignal } from './internal.js';
 import { checkOptions, type OptionRule } from './option-check.js';
-import { type PaceDecision, type PacingStore, SAME_WINDOW_MS, type SharedBudget } from './store.js';
+import { newerReport, type PaceDecision, type PacingStore, type SharedBudget } from './store.js';
 import { createStoreGuard, FAILED } from './store-guard.js';
 import { estimateTokens } from './tokens.js';
 
@@ -263,40 +263,6 @@ function knownLimit(
     countsRequests: o.countsRequests,
     seq,
   };
-}
-
-/**
- * Which report of one limit to keep. Answers arrive in another order than the upstream counted
- * their requests, so send order alone cannot tell the newer count: an answer sent later but
- * counted earlier would raise the estimate. Within one window the upstream's count only grows, so
- * the lowest remaining is the newest, kept with the later reset. A later window replaces; a late
- * answer from an earlier one is dropped. A continuously refilled bucket (or a report without a
- * reset) has no windows: the later-sent answer wins, and an older one may only lower the estimate.
- */
-function newerLimit(
-  current: KnownLimit,
-  next: KnownLimit,
-  t: number,
-  continuous: boolean,
-): KnownLimit {
-  const seq = Math.max(current.seq, next.seq);
-  const windowed = !(continuous && next.refill === 'bucket');
-  if (windowed && current.resetAt !== undefined && next.resetAt !== undefined) {
-    if (Math.abs(next.resetAt - current.resetAt) <= SAME_WINDOW_MS) {
-      if (next.remaining >= current.remaining && next.resetAt <= current.resetAt) return current;
-      return {
-        ...next,
-        remaining: Math.min(current.remaining, next.remaining),
-        resetAt: Math.max(current.resetAt, next.resetAt),
-        seq,
-      };
-    }
-    return next.resetAt > current.resetAt ? { ...next, seq } : current;
-  }
-  if (next.seq > current.seq || estimate(next, t, continuous) < estimate(current, t, continuous)) {
-    return { ...next, seq };
-  }
-  return current;
 }
 
 interface Described {
@@ -615,7 +581,13 @@ export function createPacedFetch(input: PacedFetchOptions = {}): PacedFetch {
         if (pace.limits.size < MAX_LIMITS_PER_ORIGIN) pace.limits.set(o.name, next);
         continue;
       }
-      const kept = newerLimit(current, next, t, continuous);
+      // Answers arrive in another order than the upstream counted them: see SAME_WINDOW_MS.
+      const kept = newerReport(
+        current,
+        next,
+        !(continuous && next.refill === 'bucket'),
+        () => estimate(next, t, continuous) < estimate(current, t, continuous),
+      );
       if (kept !== current) pace.limits.set(o.name, kept);
     }
     // 429s, 503s and GitHub's secondary-limit 403s say how long to stay away; so does any error

@@ -125,6 +125,35 @@ export type PaceDecision =
  */
 export const SAME_WINDOW_MS = 1000;
 
+/**
+ * Which of two reports of one budget to keep, by `SAME_WINDOW_MS`: the in-process pace and
+ * `createMemoryStore()` both decide through it (the Redis release script in Lua). `windowed`: the
+ * budget has windows (a continuously refilled bucket has none). Without windows or resets, the
+ * later-sent report wins, and an earlier one only if it `lowers` the estimate.
+ */
+export function newerReport<
+  R extends {
+    readonly remaining: number;
+    readonly resetAt: number | undefined;
+    readonly seq: number;
+  },
+>(current: R, next: R, windowed: boolean, lowers: () => boolean): R {
+  const seq = Math.max(current.seq, next.seq);
+  if (windowed && current.resetAt !== undefined && next.resetAt !== undefined) {
+    if (Math.abs(next.resetAt - current.resetAt) <= SAME_WINDOW_MS) {
+      if (next.remaining >= current.remaining && next.resetAt <= current.resetAt) return current;
+      return {
+        ...next,
+        remaining: Math.min(current.remaining, next.remaining),
+        resetAt: Math.max(current.resetAt, next.resetAt),
+        seq,
+      };
+    }
+    return next.resetAt > current.resetAt ? { ...next, seq } : current;
+  }
+  return next.seq > current.seq || lowers() ? { ...next, seq } : current;
+}
+
 export interface PaceReport {
   readonly seq: number;
   readonly budgets: readonly SharedBudget[];
