@@ -148,7 +148,8 @@ return {1, seq, peers}
  * name, remaining, limit or '', resetAt or '', countsRequests (1/0). Which report of a budget to
  * keep follows SAME_WINDOW_MS of @four29/resilience: within one window the lowest
  * remaining with the later reset, a later window replaces, a late earlier window is dropped;
- * without resets an answer sent earlier may only lower the estimate. The stored seq never goes back.
+ * without resets an answer sent earlier may only lower the estimate (as `newerReport` there). A
+ * written record keeps the higher of the two seqs.
  */
 export const PACE_RELEASE = `
 local suffix = '|' .. ARGV[2]
@@ -185,8 +186,9 @@ for k = 1, tonumber(ARGV[6]) do
       local nr, nc = tonumber(rem), tonumber(crem)
       if nc and not (nr and nr <= nc) then rem = crem end
       if c > r then reset = creset end
+      take = rem ~= crem or reset ~= creset
     elseif r and c then
-      if r < c then rem, lim, reset, cr = crem, clim, creset, ccr end
+      take = r > c
     elseif seq <= (tonumber(cseq) or 0) then
       take = avail(tonumber(rem), tonumber(lim), tonumber(reset))
         < avail(tonumber(crem), tonumber(clim), tonumber(creset))
