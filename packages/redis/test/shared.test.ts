@@ -314,7 +314,9 @@ describe.each(BACKENDS)('shared state through $name', (backend) => {
         store: watched(store),
         fetch: upstream,
         maxWaitMs: 50,
-        storeTimeoutMs: 200,
+        // Long, so that no call before `down` times out on a loaded machine: a timed-out round-2
+        // ask would leave that instance with round 1's count of peers. Calls fail at once when down.
+        storeTimeoutMs: 5000,
         logger: false,
       }),
     );
@@ -423,6 +425,16 @@ describe.each(BACKENDS)('shared state through $name', (backend) => {
       // Counted in the old window, arriving last with the highest seq: it must not bring 0 back.
       await storeA.paceRelease(id, t0 + 7, 'r3', report(third, 0, reset));
       expect((await ask(storeB, 'r4', t0 + 8)).go).toBe(true);
+    });
+
+    onRedis('a stored budget whose remaining is not a number is replaced, not a script error', async () => {
+      const key = (redisStore as RedisStore).keyOf('pace', id);
+      await command('HSET', key, 'a:requests', `oops|10|${reset}|1|1`);
+      const first = seqOf(await ask(storeA, 'r1', t0));
+      await storeA.paceRelease(id, t0 + 5, 'r1', report(first, 1, reset));
+      expect(await command('HGET', key, 'a:requests')).toMatch(/^1\|10\|/);
+      expect((await ask(storeB, 'r2', t0 + 6)).go).toBe(true);
+      expect(await ask(storeA, 'r3', t0 + 7)).toMatchObject({ go: false });
     });
   });
 
