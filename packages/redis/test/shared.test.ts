@@ -427,15 +427,18 @@ describe.each(BACKENDS)('shared state through $name', (backend) => {
       expect((await ask(storeB, 'r4', t0 + 8)).go).toBe(true);
     });
 
-    onRedis('a stored budget whose remaining is not a number is replaced, not a script error', async () => {
-      const key = (redisStore as RedisStore).keyOf('pace', id);
-      await command('HSET', key, 'a:requests', `oops|10|${reset}|1|1`);
-      const first = seqOf(await ask(storeA, 'r1', t0));
-      await storeA.paceRelease(id, t0 + 5, 'r1', report(first, 1, reset));
-      expect(await command('HGET', key, 'a:requests')).toMatch(/^1\|10\|/);
-      expect((await ask(storeB, 'r2', t0 + 6)).go).toBe(true);
-      expect(await ask(storeA, 'r3', t0 + 7)).toMatchObject({ go: false });
-    });
+    onRedis(
+      'a stored budget whose remaining is not a number is replaced, not a script error',
+      async () => {
+        const key = (redisStore as RedisStore).keyOf('pace', id);
+        await command('HSET', key, 'a:requests', `oops|10|${reset}|1|1`);
+        const first = seqOf(await ask(storeA, 'r1', t0));
+        await storeA.paceRelease(id, t0 + 5, 'r1', report(first, 1, reset));
+        expect(await command('HGET', key, 'a:requests')).toMatch(/^1\|10\|/);
+        expect((await ask(storeB, 'r2', t0 + 6)).go).toBe(true);
+        expect(await ask(storeA, 'r3', t0 + 7)).toMatchObject({ go: false });
+      },
+    );
   });
 
   onRedis('runs its scripts again after SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
