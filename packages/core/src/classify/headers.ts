@@ -45,7 +45,6 @@ function headerValue(value: unknown): string | undefined {
 export function normalizeHeaders(input: unknown): Map<string, string> {
   const out = new Map<string, string>();
   if (!isObjectLike(input)) return out;
-  if (readNativeHeaders(input, out)) return out;
   const add = (key: unknown, value: unknown): void => {
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_HEADER_NAME) return;
     const name = key.toLowerCase();
@@ -76,50 +75,6 @@ export function normalizeHeaders(input: unknown): Map<string, string> {
     // A throwing iterator or Proxy leaves whatever was read so far.
   }
   return out;
-}
-
-type HeadersForEach = (this: unknown, cb: (value: unknown, name: unknown) => void) => void;
-
-/**
- * The platform's `Headers` prototype and its own `forEach`, taken once. Called directly on an object
- * whose prototype is exactly that one, a subclass cannot redirect the read; Node 20's undici also
- * brand-checks, so a Proxy throws. Older runtimes (Node 18's undici 5 iterates `this`) and polyfills
- * (whatwg-fetch reads `this.map`) check less, so every name and value is checked as well.
- */
-const nativeHeaders: { readonly proto: object; readonly forEach: HeadersForEach } | undefined =
-  /* @__PURE__ */ (() => {
-    if (typeof Headers !== 'function') return undefined;
-    const proto: unknown = Headers.prototype;
-    const forEach: unknown = (proto as { forEach?: unknown } | undefined)?.forEach;
-    return typeof proto === 'object' && proto !== null && typeof forEach === 'function'
-      ? { proto, forEach: forEach as HeadersForEach }
-      : undefined;
-  })();
-
-/** Thrown from the fast path's callback to fall back to the guarded path. */
-const NOT_NATIVE = Symbol('four29.not-native-headers');
-
-/**
- * Fast path for a genuine `Headers` (what fetch, openai-node and @anthropic-ai/sdk give): no guarded
- * iterator protocol per entry. False, with `out` left empty, for anything else.
- */
-function readNativeHeaders(input: object, out: Map<string, string>): boolean {
-  if (nativeHeaders === undefined) return false;
-  try {
-    if (Object.getPrototypeOf(input) !== nativeHeaders.proto) return false;
-    nativeHeaders.forEach.call(input, (value, name) => {
-      if (typeof name !== 'string' || typeof value !== 'string') throw NOT_NATIVE;
-      if (out.size >= MAX_HEADERS || name.length === 0 || name.length > MAX_HEADER_NAME) return;
-      const key = name.toLowerCase();
-      if (out.has(key)) return;
-      out.set(key, value.length > MAX_HEADER_VALUE ? value.slice(0, MAX_HEADER_VALUE) : value);
-    });
-    return true;
-  } catch {
-    // Not a genuine Headers after all (a brand check or one of ours threw): the guarded path reads it.
-    out.clear();
-    return false;
-  }
 }
 
 const DURATION_UNITS: Readonly<Record<string, number>> = {
