@@ -175,7 +175,7 @@ describe('normalizeHeaders', () => {
     };
     const expected = [...normalizeHeaders(new Map(Object.entries(init)))];
     expect([...normalizeHeaders(new Headers(init))].sort()).toEqual(expected.sort());
-    // A subclass is read through the guarded path: what its own entries() yields, or nothing.
+    // A subclass is read through what its own entries() yields, or nothing.
     class Lying extends Headers {
       override forEach(): void {
         throw new Error('overridden');
@@ -187,7 +187,7 @@ describe('normalizeHeaders', () => {
     expect(normalizeHeaders(new Lying(init)).size).toBe(0);
     class Plain extends Headers {}
     expect(normalizeHeaders(new Plain(init)).get('retry-after')).toBe('5');
-    // A Proxy fails the brand check and is read through the guarded path instead.
+    // A Proxy fails undici's brand check inside entries(): nothing is read, and nothing throws.
     const proxied = new Proxy(new Headers(init), {});
     expect(normalizeHeaders(proxied).size).toBe(0);
     const entriesOnly = new Proxy(new Headers(init), {
