@@ -18,9 +18,12 @@ describe('several instances, one budget', () => {
     expect(shared.upstream429).toBeLessThanOrEqual(1);
     expect(shared.ok).toBeLessThanOrEqual(budget);
     expect(shared.ok).toBeGreaterThan(budget / 2);
-    // Each its own state: every instance spends what it alone sees left, together more.
+    // Each its own state: every instance spends what it alone sees left, together more. The mock
+    // answers 429 only to a request beyond its window's budget, so each 429 is one request of
+    // overshoot. The total sent is not asserted: how many requests a loaded CI machine gets through
+    // in the second window varies (a run sent 39 of 40 there, with its overshoot in the first).
     expect(separate.upstream429).toBeGreaterThanOrEqual(3);
     expect(separate.upstream429).toBeGreaterThan(shared.upstream429);
-    expect(separate.sent).toBeGreaterThan(budget);
+    expect(separate.sent).toBe(separate.ok + separate.upstream429);
   });
 });
